@@ -1,0 +1,177 @@
+// Package cli is pyshim's command line: it wires the config, the plugin
+// host and the resolver to the commands.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pyshim/pyshim/config"
+	"github.com/pyshim/pyshim/internal/trust"
+	"github.com/pyshim/pyshim/plugins/builtin"
+	"github.com/pyshim/pyshim/resolver"
+)
+
+// app is the state one invocation works with.
+type app struct {
+	env      map[string]string
+	cwd      string
+	settings config.Settings
+	host     *resolver.Host
+	specs    []resolver.PluginSpec
+	// missing are plugins the config names that do not exist.
+	missing []string
+	info    *resolver.InfoCache
+}
+
+// newApp reads the environment and the config.
+func newApp() (*app, error) {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("finding the current directory: %w", err)
+	}
+	a := &app{env: env, cwd: cwd}
+	a.settings, err = config.Load(config.GlobalPath(a.getenv), projectConfigs(cwd)...)
+	if err != nil {
+		return nil, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("finding the pyshim executable: %w", err)
+	}
+	a.host = &resolver.Host{
+		Self:     self,
+		Timeout:  a.settings.PluginTimeout.V,
+		ShimsDir: a.shimsDir(),
+	}
+	if shim := filepath.Join(filepath.Dir(self), "pyshim-exec"); fileExists(shim) {
+		a.host.ShimExe = shim
+	}
+	a.specs, a.missing = a.pluginSpecs()
+	a.info = resolver.NewInfoCache(a.cacheDir())
+	return a, nil
+}
+
+func (a *app) getenv(k string) string { return a.env[k] }
+
+func (a *app) xdg(key, fallback string) string {
+	if v := a.env[key]; v != "" {
+		return v
+	}
+	return filepath.Join(a.env["HOME"], fallback)
+}
+
+func (a *app) cacheDir() string { return filepath.Join(a.xdg("XDG_CACHE_HOME", ".cache"), "pyshim") }
+
+func (a *app) shimsDir() string {
+	if d := a.env["PYSHIM_SHIMS_DIR"]; d != "" {
+		return d
+	}
+	return filepath.Join(a.xdg("XDG_DATA_HOME", ".local/share"), "pyshim", "shims")
+}
+
+// pluginSpecs applies the config to the built-in and third-party plugins.
+func (a *app) pluginSpecs() (specs []resolver.PluginSpec, missing []string) {
+	dirs := []string{filepath.Join(a.xdg("XDG_DATA_HOME", ".local/share"), "pyshim", "plugins")}
+	dirs = append(dirs, filepath.SplitList(a.env["PATH"])...)
+	third := map[string]resolver.PluginSpec{}
+	var thirdOrder []string
+	for _, s := range resolver.FindThirdParty(dirs) {
+		third[s.Name] = s
+		thirdOrder = append(thirdOrder, s.Name)
+	}
+	disabled := map[string]bool{}
+	for _, d := range a.settings.DisabledPlugins.V {
+		disabled[d] = true
+	}
+	used := map[string]bool{}
+	add := func(name string) {
+		if used[name] || disabled[name] {
+			return
+		}
+		used[name] = true
+		if _, ok := builtin.New(name); ok {
+			specs = append(specs, a.host.BuiltinSpec(name))
+		} else if s, ok := third[name]; ok {
+			specs = append(specs, s)
+		} else {
+			missing = append(missing, name)
+		}
+	}
+	for _, name := range a.settings.PluginOrder.V {
+		add(name)
+	}
+	if !a.settings.PluginsOnly.V {
+		for _, name := range thirdOrder {
+			add(name)
+		}
+	}
+	return specs, missing
+}
+
+// projectConfigs lists the pyshim.toml files from / down to cwd.
+func projectConfigs(cwd string) []string {
+	var out []string
+	for dir := cwd; ; dir = filepath.Dir(dir) {
+		if p := filepath.Join(dir, config.ProjectFile); fileExists(p) {
+			out = append([]string{p}, out...)
+		}
+		if dir == filepath.Dir(dir) {
+			return out
+		}
+	}
+}
+
+func (a *app) resolver() *resolver.Resolver {
+	return &resolver.Resolver{Host: a.host, Plugins: a.specs, Info: a.info}
+}
+
+// inputs are the resolution inputs for an explicit request (may be "").
+func (a *app) inputs(request string) resolver.Inputs {
+	return resolver.Inputs{
+		Request:       request,
+		Cwd:           a.cwd,
+		Env:           a.env,
+		ConfigDefault: a.settings.Python.V,
+		ConfigOrigin:  a.settings.Python.Origin,
+		Trusted:       trust.Checker(a.env),
+	}
+}
+
+func (a *app) resolve(ctx context.Context, request string) *resolver.Result {
+	return a.resolver().Resolve(ctx, a.inputs(request))
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// exitError carries an exit status out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// exitCode maps an error to a process exit status: 127 when no
+// interpreter matches (like a missing command), 1 otherwise.
+func exitCode(err error) int {
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 1
+}

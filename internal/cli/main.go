@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pyshim/pyshim/plugins/builtin"
+	"github.com/pyshim/pyshim/resolver"
+)
+
+// Version is pyshim's version, set at build time with -ldflags.
+const Version = "0.1.0-dev"
+
+// Main runs pyshim with args (without the program name) and returns the
+// exit status. Errors are printed as one line: "pyshim: ...".
+func Main(args []string) int {
+	if len(args) >= 2 && args[0] == resolver.BuiltinArg {
+		if err := builtin.Serve(args[1]); err != nil {
+			fmt.Fprintln(os.Stderr, "pyshim:", err)
+			return 2
+		}
+		return 0
+	}
+	root := newRoot()
+	root.SetArgs(args)
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "pyshim:", strings.TrimSpace(err.Error()))
+		return exitCode(err)
+	}
+	return 0
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "pyshim",
+		Short:         "The right Python, every time: resolve, unwrap and run interpreters",
+		Version:       Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.AddCommand(whichCmd(), listCmd(), pluginsCmd(), execCmd(), configCmd())
+	return root
+}

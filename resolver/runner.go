@@ -1,0 +1,109 @@
+package resolver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+)
+
+// procRunner starts a plugin process for go-plugin. Unlike go-plugin's own
+// runner it gives the plugin no stdin, and it keeps the tail of the
+// plugin's stderr so a crash can be reported with its last words.
+type procRunner struct {
+	cmd    *exec.Cmd
+	stdout io.ReadCloser
+	stderr io.ReadCloser
+	tail   *tailBuffer
+}
+
+func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
+	cmd.Stdin = nil
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("plugin stdout: %w", err)
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, fmt.Errorf("plugin stderr: %w", err)
+	}
+	tail := &tailBuffer{max: 2048}
+	return &procRunner{cmd: cmd, stdout: stdout, stderr: teeReadCloser{stderr, tail}, tail: tail}, nil
+}
+
+func (r *procRunner) Start(context.Context) error { return r.cmd.Start() }
+func (r *procRunner) Wait(context.Context) error  { return r.cmd.Wait() }
+
+// Kill stops the plugin at once; it may be called more than once.
+func (r *procRunner) Kill(context.Context) error {
+	if r.cmd.Process == nil {
+		return nil
+	}
+	if err := r.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	return nil
+}
+
+func (r *procRunner) Diagnose(context.Context) string { return r.tail.String() }
+func (r *procRunner) Stdout() io.ReadCloser           { return r.stdout }
+func (r *procRunner) Stderr() io.ReadCloser           { return r.stderr }
+func (r *procRunner) Name() string                    { return r.cmd.Path }
+
+func (r *procRunner) ID() string {
+	if r.cmd.Process == nil {
+		return ""
+	}
+	return fmt.Sprint(r.cmd.Process.Pid)
+}
+
+func (r *procRunner) PluginToHost(n, a string) (string, string, error) { return n, a, nil }
+func (r *procRunner) HostToPlugin(n, a string) (string, string, error) { return n, a, nil }
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+// LastLine returns the last non-empty line written.
+func (t *tailBuffer) LastLine() string {
+	lines := strings.Split(strings.TrimSpace(t.String()), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}
+
+type teeReadCloser struct {
+	r io.ReadCloser
+	w io.Writer
+}
+
+func (t teeReadCloser) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		_, _ = t.w.Write(p[:n])
+	}
+	return n, err
+}
+
+func (t teeReadCloser) Close() error { return t.r.Close() }
