@@ -15,6 +15,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/hashicorp/go-plugin/runner"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
@@ -196,6 +198,7 @@ func (h *Host) runOne(parent context.Context, spec PluginSpec, req sdk.DiscoverR
 		}
 	}
 	rep.Start = time.Since(t0)
+	kill()
 	mu.Lock()
 	p := proc
 	mu.Unlock()
@@ -208,7 +211,7 @@ func (h *Host) runOne(parent context.Context, spec PluginSpec, req sdk.DiscoverR
 func describeFailure(ctx context.Context, err error, p *procRunner) error {
 	last := ""
 	if p != nil {
-		last = p.tail.LastLine()
+		last = p.LastWords(200 * time.Millisecond)
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -258,7 +261,8 @@ func (h *Host) call(ctx context.Context, rep *PluginReport, d sdk.Discoverer, re
 }
 
 func callErr(ctx context.Context, what string, err error) error {
-	if ctx.Err() != nil {
+	// gRPC may report the deadline a moment before ctx itself expires.
+	if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded {
 		return fmt.Errorf("%s: no answer before the deadline; killed", what)
 	}
 	return fmt.Errorf("%s: %s", what, oneLine(err))
@@ -339,4 +343,3 @@ func oneLine(err error) string {
 	}
 	return s
 }
-

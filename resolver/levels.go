@@ -70,7 +70,7 @@ func Levels(in Inputs) []Level {
 		}
 	}
 	if in.Request != "" {
-		add(Level{Name: LevelFlag, Origin: "-p", Entries: []string{in.Request}, RelTo: in.Cwd, AllowPaths: true})
+		add(Level{Name: LevelFlag, Origin: "the command line", Entries: []string{in.Request}, RelTo: in.Cwd, AllowPaths: true})
 	}
 	if v := in.Env["PYSHIM_PYTHON"]; v != "" {
 		add(Level{Name: LevelPyshimPython, Origin: "PYSHIM_PYTHON", Entries: []string{v}, RelTo: in.Cwd, AllowPaths: true})

@@ -58,6 +58,12 @@ func (r *Resolver) Discover(ctx context.Context, in Inputs, unwrap string) ([]in
 			req.Env[k] = v
 		}
 	}
+	if r.Host.ShimsDir != "" {
+		req.Env["PYSHIM_SHIMS_DIR"] = r.Host.ShimsDir
+	}
+	if r.Host.ShimExe != "" {
+		req.Env["PYSHIM_SHIM_EXE"] = r.Host.ShimExe
+	}
 	reports := r.Host.Run(ctx, r.Plugins, req, unwrap)
 	var all []interp.Interpreter
 	for _, rep := range reports {
@@ -89,10 +95,16 @@ func (r *Resolver) Resolve(ctx context.Context, in Inputs) *Result {
 
 	for _, l := range res.Levels {
 		var notInstalled []string
+		var pathErr error
 		narrowed := false
 		for _, e := range l.Entries {
 			q, err := parseEntry(e, l)
 			if err != nil {
+				if l.AllowPaths || l.Name == LevelPyenvVersion {
+					// A request the user typed or exported is wrong: say so.
+					res.Level, res.Entry, res.Err = l, e, fmt.Errorf("%w (set by %s)", err, l.Origin)
+					return res
+				}
 				res.Skipped = append(res.Skipped, fmt.Sprintf("%s (%s): %v", l.Name, l.Origin, err))
 				continue
 			}
@@ -102,6 +114,9 @@ func (r *Resolver) Resolve(ctx context.Context, in Inputs) *Result {
 				if err != nil {
 					res.Skipped = append(res.Skipped, fmt.Sprintf("%s (%s): %v", l.Name, l.Origin, err))
 					notInstalled = append(notInstalled, e)
+					if pathErr == nil {
+						pathErr = fmt.Errorf("%w (set by %s)", err, l.Origin)
+					}
 					continue
 				}
 				pool = []interp.Interpreter{c}
@@ -129,6 +144,9 @@ func (r *Resolver) Resolve(ctx context.Context, in Inputs) *Result {
 		if len(notInstalled) > 0 && !narrowed && l.Name != LevelBest {
 			res.Level, res.Entry = l, notInstalled[0]
 			res.Err = notInstalledError(notInstalled[0], l, in.Narrow, cands)
+			if pathErr != nil && len(notInstalled) == 1 {
+				res.Err = pathErr
+			}
 			return res
 		}
 	}
@@ -311,9 +329,18 @@ func fileExists(p string) bool {
 
 // installedList is a sorted, de-duplicated summary of what is installed.
 func installedList(cands []interp.Interpreter) string {
+	sorted := append([]interp.Interpreter(nil), cands...)
+	sort.SliceStable(sorted, func(i, j int) bool {
+		vi, _ := interp.ParseVersion(sorted[i].Version)
+		vj, _ := interp.ParseVersion(sorted[j].Version)
+		if implOf(&sorted[i]) != implOf(&sorted[j]) {
+			return implOf(&sorted[i]) < implOf(&sorted[j])
+		}
+		return vi.Compare(vj) < 0
+	})
 	seen := map[string]bool{}
 	var names []string
-	for _, c := range cands {
+	for _, c := range sorted {
 		n := c.Version
 		if c.Implementation == "pypy" {
 			n = "pypy" + n
@@ -327,7 +354,6 @@ func installedList(cands []interp.Interpreter) string {
 			names = append(names, n)
 		}
 	}
-	sort.Strings(names)
 	if len(names) == 0 {
 		return "none found"
 	}

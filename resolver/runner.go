@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 )
 
 // procRunner starts a plugin process for go-plugin. Unlike go-plugin's own
@@ -17,8 +18,11 @@ import (
 type procRunner struct {
 	cmd    *exec.Cmd
 	stdout io.ReadCloser
-	stderr io.ReadCloser
-	tail   *tailBuffer
+	// stderr is read by us, into tail, until the plugin exits; stderrDone
+	// is closed then.
+	stderr     io.ReadCloser
+	stderrDone chan struct{}
+	tail       *tailBuffer
 }
 
 func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
@@ -31,12 +35,32 @@ func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plugin stderr: %w", err)
 	}
-	tail := &tailBuffer{max: 2048}
-	return &procRunner{cmd: cmd, stdout: stdout, stderr: teeReadCloser{stderr, tail}, tail: tail}, nil
+	return &procRunner{cmd: cmd, stdout: stdout, stderr: stderr, stderrDone: make(chan struct{}), tail: &tailBuffer{max: 2048}}, nil
 }
 
-func (r *procRunner) Start(context.Context) error { return r.cmd.Start() }
-func (r *procRunner) Wait(context.Context) error  { return r.cmd.Wait() }
+// Start starts the plugin and collects its stderr.
+func (r *procRunner) Start(context.Context) error {
+	if err := r.cmd.Start(); err != nil {
+		close(r.stderrDone)
+		return err
+	}
+	go func() {
+		defer close(r.stderrDone)
+		_, _ = io.Copy(r.tail, r.stderr)
+	}()
+	return nil
+}
+
+// LastWords waits (briefly) for the plugin's stderr to close and returns
+// its last non-empty line.
+func (r *procRunner) LastWords(wait time.Duration) string {
+	select {
+	case <-r.stderrDone:
+	case <-time.After(wait):
+	}
+	return r.tail.LastLine()
+}
+func (r *procRunner) Wait(context.Context) error { return r.cmd.Wait() }
 
 // Kill stops the plugin at once; it may be called more than once.
 func (r *procRunner) Kill(context.Context) error {
@@ -51,8 +75,10 @@ func (r *procRunner) Kill(context.Context) error {
 
 func (r *procRunner) Diagnose(context.Context) string { return r.tail.String() }
 func (r *procRunner) Stdout() io.ReadCloser           { return r.stdout }
-func (r *procRunner) Stderr() io.ReadCloser           { return r.stderr }
-func (r *procRunner) Name() string                    { return r.cmd.Path }
+
+// Stderr gives go-plugin nothing: the runner keeps the plugin's stderr.
+func (r *procRunner) Stderr() io.ReadCloser { return io.NopCloser(strings.NewReader("")) }
+func (r *procRunner) Name() string          { return r.cmd.Path }
 
 func (r *procRunner) ID() string {
 	if r.cmd.Process == nil {
@@ -92,18 +118,3 @@ func (t *tailBuffer) String() string {
 	defer t.mu.Unlock()
 	return string(t.buf)
 }
-
-type teeReadCloser struct {
-	r io.ReadCloser
-	w io.Writer
-}
-
-func (t teeReadCloser) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	if n > 0 {
-		_, _ = t.w.Write(p[:n])
-	}
-	return n, err
-}
-
-func (t teeReadCloser) Close() error { return t.r.Close() }

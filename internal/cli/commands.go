@@ -41,6 +41,8 @@ virtualenv name, PLUGIN:REQUEST (nix:3.12).`,
 			out := cmd.OutOrStdout()
 			if explain {
 				writeExplain(out, res)
+			} else {
+				warnLevels(res)
 			}
 			if res.Err != nil {
 				return &exitError{code: 127, err: res.Err}
@@ -163,6 +165,7 @@ func execCmd() *cobra.Command {
 				return err
 			}
 			res := a.resolve(cmd.Context(), request)
+			warnLevels(res)
 			if res.Err != nil {
 				return &exitError{code: 127, err: res.Err}
 			}
@@ -171,6 +174,19 @@ func execCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&request, "python", "p", "", "the interpreter to run (any REQUEST form of `pyshim which`)")
 	return cmd
+}
+
+// warnLevels prints, one line each, the warnings of the levels down to
+// the one that decided (skipped version-file entries, untrusted venvs).
+func warnLevels(res *resolver.Result) {
+	for _, l := range res.Levels {
+		for _, w := range l.Warnings {
+			fmt.Fprintln(os.Stderr, "pyshim: warning:", w)
+		}
+		if l.Name == res.Level.Name && l.Origin == res.Level.Origin {
+			return
+		}
+	}
 }
 
 // execInterpreter replaces this process with the interpreter.

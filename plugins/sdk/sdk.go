@@ -75,7 +75,10 @@ func EnvKeys() []string {
 		"NIX_STORE_DIR", "NIX_PROFILES",
 		"VIRTUAL_ENV", "CONDA_PREFIX",
 		"UV_PYTHON_INSTALL_DIR",
-		"PYSHIM_SHIMS_DIR",
+		"ASDF_DATA_DIR", "MISE_DATA_DIR",
+		// Set by the host: pyshim's shims dir and shim binary, which no
+		// candidate may point at.
+		"PYSHIM_SHIMS_DIR", "PYSHIM_SHIM_EXE",
 	}
 }
 
