@@ -172,9 +172,6 @@ func (h *Host) runOne(parent context.Context, spec PluginSpec, req sdk.DiscoverR
 		mu.Unlock()
 		if p != nil {
 			_ = p.Kill(context.Background())
-			if p.cmd.Process != nil {
-				_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			}
 		}
 	}
 	// Kill at the deadline, whatever go-plugin is waiting for.

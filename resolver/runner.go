@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -23,6 +24,9 @@ type procRunner struct {
 	stderr     io.ReadCloser
 	stderrDone chan struct{}
 	tail       *tailBuffer
+
+	mu   sync.Mutex
+	proc *os.Process // set once started; read by Kill from other goroutines
 }
 
 func newProcRunner(cmd *exec.Cmd) (*procRunner, error) {
@@ -44,6 +48,9 @@ func (r *procRunner) Start(context.Context) error {
 		close(r.stderrDone)
 		return err
 	}
+	r.mu.Lock()
+	r.proc = r.cmd.Process
+	r.mu.Unlock()
 	go func() {
 		defer close(r.stderrDone)
 		_, _ = io.Copy(r.tail, r.stderr)
@@ -62,12 +69,19 @@ func (r *procRunner) LastWords(wait time.Duration) string {
 }
 func (r *procRunner) Wait(context.Context) error { return r.cmd.Wait() }
 
-// Kill stops the plugin at once; it may be called more than once.
+// Kill stops the plugin and its process group at once; it may be called
+// more than once, from any goroutine.
 func (r *procRunner) Kill(context.Context) error {
-	if r.cmd.Process == nil {
+	r.mu.Lock()
+	p := r.proc
+	r.mu.Unlock()
+	if p == nil {
 		return nil
 	}
-	if err := r.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	// The plugin leads its own process group (Setpgid): take its
+	// children too.
+	_ = syscall.Kill(-p.Pid, syscall.SIGKILL)
+	if err := p.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return err
 	}
 	return nil
@@ -81,10 +95,12 @@ func (r *procRunner) Stderr() io.ReadCloser { return io.NopCloser(strings.NewRea
 func (r *procRunner) Name() string          { return r.cmd.Path }
 
 func (r *procRunner) ID() string {
-	if r.cmd.Process == nil {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.proc == nil {
 		return ""
 	}
-	return fmt.Sprint(r.cmd.Process.Pid)
+	return fmt.Sprint(r.proc.Pid)
 }
 
 func (r *procRunner) PluginToHost(n, a string) (string, string, error) { return n, a, nil }
