@@ -1,7 +1,6 @@
 package resolver
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -270,43 +269,15 @@ func (r *Resolver) pathCandidate(p string, reports []PluginReport, cands []inter
 	c := interp.Interpreter{Path: exe, Exe: real, Argv0: exe, Kind: interp.KindBase, Source: "path"}
 	if cfg := filepath.Join(filepath.Dir(filepath.Dir(exe)), "pyvenv.cfg"); fileExists(cfg) {
 		c.Kind = interp.KindVenv
-		c.Version = pyvenvVersion(cfg)
+		if pc, ok := interp.ReadPyvenvCfg(cfg); ok {
+			c.Version, c.Implementation = pc.Version, pc.Implementation
+		}
 		c.Prefix = filepath.Dir(filepath.Dir(exe))
 	}
 	if c.Version == "" {
 		c.Version, c.Implementation = versionFromName(filepath.Base(real))
 	}
 	return c, nil
-}
-
-// pyvenvVersion reads the version from a pyvenv.cfg (python -m venv writes
-// "version", uv and virtualenv "version_info").
-func pyvenvVersion(cfg string) string {
-	f, err := os.Open(cfg)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), "=")
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if ok && (k == "version" || k == "version_info") {
-			if pv, err := interp.ParseVersion(trimVersionInfo(v)); err == nil {
-				return pv.String()
-			}
-		}
-	}
-	return ""
-}
-
-// trimVersionInfo turns "3.12.1.final.0" into "3.12.1".
-func trimVersionInfo(v string) string {
-	parts := strings.Split(v, ".")
-	if len(parts) > 3 {
-		parts = parts[:3]
-	}
-	return strings.Join(parts, ".")
 }
 
 // versionFromName reads "3.12" from "python3.12" and "3.9" (pypy) from

@@ -194,13 +194,13 @@ func versionCandidate(dir, name string) (interp.Interpreter, string) {
 		Names:          []string{name},
 	}
 	// A venv placed directly in versions/ (not via envs/).
-	if cfg, ok := readPyvenvCfg(filepath.Join(dir, "pyvenv.cfg")); ok {
+	if cfg, ok := interp.ReadPyvenvCfg(filepath.Join(dir, "pyvenv.cfg")); ok {
 		in.Kind = interp.KindVenv
 		if in.Version == "" {
-			in.Version = cfg.version
+			in.Version = cfg.Version
 		}
 		if in.Implementation == "" {
-			in.Implementation = cfg.implementation
+			in.Implementation = cfg.Implementation
 		}
 	}
 	return in, ""
@@ -209,9 +209,9 @@ func versionCandidate(dir, name string) (interp.Interpreter, string) {
 // envCandidate describes the pyenv-virtualenv env seen at dir (either
 // versions/<name> or versions/<base>/envs/<name>).
 func envCandidate(dir string, env envRef) (interp.Interpreter, string) {
-	cfg, ok := readPyvenvCfg(filepath.Join(dir, "pyvenv.cfg"))
+	cfg, ok := interp.ReadPyvenvCfg(filepath.Join(dir, "pyvenv.cfg"))
 	base := ParseVersionName(env.base)
-	info := VersionInfo{Version: cfg.version, Implementation: cfg.implementation}
+	info := VersionInfo{Version: cfg.Version, Implementation: cfg.Implementation}
 	if info.Implementation == "" {
 		info.Implementation = base.Implementation
 	}

@@ -309,26 +309,3 @@ func TestParseVersionName(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePyvenvCfg(t *testing.T) {
-	tests := []struct {
-		data string
-		want pyvenvCfg
-	}{
-		{"home = /usr/bin\nversion = 3.11.7\n", pyvenvCfg{"3.11.7", ""}},
-		{"home = /x\nimplementation = CPython\nversion_info = 3.11.7.final.0\n", pyvenvCfg{"3.11.7", "cpython"}},
-		{"implementation = PyPy\nversion_info = 3.9.18.final.0\n", pyvenvCfg{"3.9.18", "pypy"}},
-		{"version_info = 3.13.0.candidate.1\n", pyvenvCfg{"3.13.0rc1", ""}},
-		{"version_info = 3.14.0.alpha.2\r\n", pyvenvCfg{"3.14.0a2", ""}},
-		{"version = 3.12.0\nversion_info = 3.12.1\n", pyvenvCfg{"3.12.1", ""}}, // uv
-		{"Version=3.10.13", pyvenvCfg{"3.10.13", ""}},
-		{"version = banana\n", pyvenvCfg{}},
-		{"version_info = 3.11.7.weird.0\nversion = 3.11.7\n", pyvenvCfg{"3.11.7", ""}},
-		{"", pyvenvCfg{}},
-	}
-	for _, tt := range tests {
-		if got := parsePyvenvCfg([]byte(tt.data)); got != tt.want {
-			t.Errorf("parsePyvenvCfg(%q) = %+v, want %+v", tt.data, got, tt.want)
-		}
-	}
-}

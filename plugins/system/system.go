@@ -189,13 +189,13 @@ func scanDir(dir string, skip map[string]bool, shimExe os.FileInfo) ([]interp.In
 			in.Note = "a script, not a binary: run as itself"
 		}
 		for _, cfg := range []string{filepath.Join(filepath.Dir(dir), "pyvenv.cfg"), filepath.Join(dir, "pyvenv.cfg")} {
-			if c, ok := readPyvenvCfg(cfg); ok {
+			if c, ok := interp.ReadPyvenvCfg(cfg); ok {
 				in.Kind = interp.KindVenv
 				if in.Version == "" {
-					in.Version = c.version
+					in.Version = c.Version
 				}
 				if in.Implementation == "" {
-					in.Implementation = c.implementation
+					in.Implementation = c.Implementation
 				}
 				break
 			}

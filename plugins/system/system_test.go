@@ -320,20 +320,3 @@ func TestParseName(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePyvenvCfg(t *testing.T) {
-	tests := []struct {
-		data string
-		want pyvenvCfg
-	}{
-		{"home = /usr/bin\nversion = 3.11.7\n", pyvenvCfg{"3.11.7", ""}},
-		{"implementation = PyPy\nversion_info = 3.9.18.final.0\n", pyvenvCfg{"3.9.18", "pypy"}},
-		{"version_info = 3.13.0.candidate.1\n", pyvenvCfg{"3.13.0rc1", ""}},
-		{"version = nope\n", pyvenvCfg{}},
-	}
-	for _, tt := range tests {
-		if got := parsePyvenvCfg([]byte(tt.data)); got != tt.want {
-			t.Errorf("parsePyvenvCfg(%q) = %+v, want %+v", tt.data, got, tt.want)
-		}
-	}
-}

@@ -1,36 +1,34 @@
-package system
+package interp
 
 import (
 	"bufio"
 	"bytes"
 	"os"
 	"strings"
-
-	"github.com/pyshim/pyshim/plugins/sdk/interp"
 )
 
-// pyvenvCfg holds what pyshim reads from a pyvenv.cfg. (The same small
-// reader lives in plugins/pyenv; packages here may not share unexported
-// code without a common package.)
-type pyvenvCfg struct {
-	version        string // interp.Version form, "" when absent or unreadable
-	implementation string // "cpython", "pypy" or ""
+// PyvenvCfg holds what pyshim reads from a venv's pyvenv.cfg.
+type PyvenvCfg struct {
+	Version        string // Version form ("3.13.0rc1"), "" when absent or unreadable
+	Implementation string // "cpython", "pypy" or ""
 }
 
-// readPyvenvCfg reads path; ok is false when it cannot be read.
-func readPyvenvCfg(path string) (cfg pyvenvCfg, ok bool) {
+// ReadPyvenvCfg reads the pyvenv.cfg at path; ok is false when it does not exist or cannot
+// be read.
+func ReadPyvenvCfg(path string) (cfg PyvenvCfg, ok bool) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return cfg, false
 	}
-	return parsePyvenvCfg(data), true
+	return ParsePyvenvCfg(data), true
 }
 
-// parsePyvenvCfg reads the version ("version = 3.11.7" from venv,
+// ParsePyvenvCfg reads the version ("version = 3.11.7" from venv,
 // "version_info = 3.11.7.final.0" from virtualenv, "version_info = 3.12.1"
-// from uv) and implementation keys of a pyvenv.cfg; version_info wins.
-func parsePyvenvCfg(data []byte) pyvenvCfg {
-	var cfg pyvenvCfg
+// from uv) and implementation ("implementation = CPython") keys of a
+// pyvenv.cfg. version_info wins over version when both parse.
+func ParsePyvenvCfg(data []byte) PyvenvCfg {
+	var cfg PyvenvCfg
 	var version, versionInfo string
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
@@ -47,15 +45,15 @@ func parsePyvenvCfg(data []byte) pyvenvCfg {
 		case "implementation":
 			switch strings.ToLower(v) {
 			case "cpython":
-				cfg.implementation = "cpython"
+				cfg.Implementation = "cpython"
 			case "pypy":
-				cfg.implementation = "pypy"
+				cfg.Implementation = "pypy"
 			}
 		}
 	}
-	cfg.version = version
+	cfg.Version = version
 	if versionInfo != "" {
-		cfg.version = versionInfo
+		cfg.Version = versionInfo
 	}
 	return cfg
 }
@@ -75,7 +73,7 @@ func pyvenvVersion(s string) string {
 			s += l + f[4]
 		}
 	}
-	v, err := interp.ParseVersion(s)
+	v, err := ParseVersion(s)
 	if err != nil {
 		return ""
 	}
