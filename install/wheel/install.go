@@ -1,0 +1,545 @@
+// Package wheel installs wheels (PEP 427, the binary distribution format)
+// into an install scheme natively: RECORD verified and rewritten, .data
+// directories, console and GUI script launchers, INSTALLER, REQUESTED and
+// direct_url.json, upgrades and uninstalls. A wheel is unpacked once
+// (Unpack, into a content-addressed cache directory) and then linked or
+// copied into place (InstallUnpacked); Install does both for one file.
+//
+// Crash safety: every file lands through a temporary name and a rename,
+// and the dist-info directory is staged beside its final place and renamed
+// in last, so an install that is killed never looks installed.
+package wheel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
+)
+
+// Scheme holds the absolute directories a wheel installs into, from the
+// interpreter's venv scheme (see VenvScheme).
+type Scheme struct {
+	Purelib string
+	Platlib string
+	// Headers is the directory under which each distribution's headers go
+	// into a directory of its own name (pip's and uv's
+	// <venv>/include/site/pythonX.Y/<name>).
+	Headers string
+	Scripts string
+	// Data is the scheme's data directory, the venv itself. Nothing is ever
+	// written or removed outside it or the other directories.
+	Data string
+}
+
+// LinkMode says how files get from an unpacked directory into place.
+type LinkMode int
+
+const (
+	// Copy copies every file, hashing it against RECORD as it goes.
+	Copy LinkMode = iota
+	// Hardlink links files, falling back to Copy when linking fails
+	// (another file system, too many links). Installed files then share
+	// their inode with the unpacked directory.
+	Hardlink
+	// Reflink clones files (FICLONE on Linux: btrfs, xfs), falling back to
+	// Hardlink, then Copy. Once a fallback was needed, the rest of that
+	// install uses it directly.
+	Reflink
+)
+
+func (m LinkMode) String() string {
+	switch m {
+	case Copy:
+		return "copy"
+	case Hardlink:
+		return "hardlink"
+	case Reflink:
+		return "reflink"
+	}
+	return fmt.Sprintf("LinkMode(%d)", int(m))
+}
+
+// Options tune one install.
+type Options struct {
+	// Python is the absolute path written into script #! lines: the venv's
+	// bin/python. Default: Scheme.Scripts/python.
+	Python string
+	// PythonVersion ("3.12") enables pip's versioned names for pip's and
+	// setuptools' own scripts (pip, pip3, pip3.12; easy_install-3.12), as
+	// pip and ensurepip install them. Empty: scripts are named as the wheel
+	// says.
+	PythonVersion string
+	// Installer is written to INSTALLER; default "pyshim".
+	Installer string
+	// Requested writes REQUESTED (the user asked for this distribution,
+	// it is not only a dependency).
+	Requested bool
+	// DirectURL is the content of direct_url.json (PEP 610), nil for none.
+	DirectURL []byte
+	// Link is how InstallUnpacked places files. Install always moves the
+	// files of its own private unpack.
+	Link LinkMode
+}
+
+// Installed describes an installed (or uninstalled) distribution.
+type Installed struct {
+	Name    string // from METADATA, as the project spells it
+	Version string
+	// DistInfo is the absolute path of the .dist-info directory.
+	DistInfo string
+	// Files are the absolute paths of every file written (or removed),
+	// sorted; the dist-info's files included.
+	Files []string
+}
+
+// check refuses a scheme with missing or relative directories.
+func (s Scheme) check(needHeaders bool) error {
+	dirs := []struct{ name, dir string }{{"Purelib", s.Purelib}, {"Platlib", s.Platlib}, {"Scripts", s.Scripts}, {"Data", s.Data}}
+	if needHeaders {
+		dirs = append(dirs, struct{ name, dir string }{"Headers", s.Headers})
+	}
+	for _, d := range dirs {
+		if d.dir == "" || !filepath.IsAbs(d.dir) {
+			return fmt.Errorf("install scheme directory %s is %q; it must be an absolute path", d.name, d.dir)
+		}
+	}
+	return nil
+}
+
+// roots are the directories nothing may be written or removed outside of.
+func (s Scheme) roots() []string {
+	var out []string
+	for _, d := range []string{s.Data, s.Purelib, s.Platlib, s.Scripts, s.Headers} {
+		if d != "" {
+			out = append(out, filepath.Clean(d))
+		}
+	}
+	return out
+}
+
+func (s Scheme) contains(p string) bool {
+	for _, r := range s.roots() {
+		if isWithin(r, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Install installs the wheel file at wheelPath. It unpacks it into a
+// private temporary directory inside s.Purelib (verifying RECORD) and moves
+// the files into place; nothing is written outside the scheme.
+func Install(ctx context.Context, wheelPath string, s Scheme, o Options) (*Installed, error) {
+	if err := s.check(false); err != nil {
+		return nil, err
+	}
+	base := filepath.Base(wheelPath)
+	fn, err := ParseFilename(base)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.Purelib, 0o755); err != nil {
+		return nil, fmt.Errorf("installing %s: %w", base, err)
+	}
+	tmp, err := os.MkdirTemp(s.Purelib, ".pyshim-unpack-*")
+	if err != nil {
+		return nil, fmt.Errorf("installing %s: %w", base, err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := unpackTo(ctx, wheelPath, tmp); err != nil {
+		return nil, err
+	}
+	inst, err := install(ctx, tmp, fn.Normalized(), s, o, &placer{move: true})
+	if err != nil {
+		return nil, fmt.Errorf("installing %s: %w", base, err)
+	}
+	return inst, nil
+}
+
+// InstallUnpacked installs a wheel that Unpack extracted into unpackedDir,
+// placing files by o.Link. The files RECORD lists are checked to be
+// regular files of RECORD's size before anything is written, and hashed
+// again when they are copied; linked files are trusted to be what Unpack
+// verified. unpackedDir is not modified.
+func InstallUnpacked(ctx context.Context, unpackedDir string, s Scheme, o Options) (*Installed, error) {
+	if err := s.check(false); err != nil {
+		return nil, err
+	}
+	inst, err := install(ctx, unpackedDir, "", s, o, &placer{mode: o.Link})
+	if err != nil {
+		return nil, fmt.Errorf("installing %s: %w", filepath.Base(unpackedDir), err)
+	}
+	return inst, nil
+}
+
+// projectNameRE is PEP 508's project name.
+var projectNameRE = regexp.MustCompile(`^(?i:[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
+
+// item is one file to put in place.
+type item struct {
+	src    string      // absolute source path; "" for generated content
+	dst    string      // absolute final path (for dist-info files: inside the final dist-info)
+	entry  recordEntry // the wheel's RECORD entry (Hash "" for generated)
+	script bool        // a script: written (not linked) with mode 0755
+	// shebang replaces a "#!python" first line of a .data/scripts file.
+	shebang string
+	data    []byte // generated content (launchers)
+}
+
+// wheelInfo is what install reads from an unpacked wheel.
+type wheelInfo struct {
+	distInfo, dataDir string
+	name, version     string
+	purelib           bool
+	record            []recordEntry
+	entryPoints       []entryPoint
+}
+
+func readWheel(src, want string) (*wheelInfo, error) {
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		return nil, err
+	}
+	var tops []string
+	for _, e := range entries {
+		if e.IsDir() {
+			tops = append(tops, e.Name())
+		}
+	}
+	distInfo, err := findDistInfo(tops, want)
+	if err != nil {
+		return nil, err
+	}
+	w := &wheelInfo{distInfo: distInfo, dataDir: strings.TrimSuffix(distInfo, ".dist-info") + ".data"}
+	w.name, w.version, _ = splitDistInfo(distInfo)
+	read := func(name string) ([]byte, error) {
+		p := filepath.Join(src, distInfo, name)
+		if _, err := lstatRegular(p); err != nil {
+			return nil, err
+		}
+		return os.ReadFile(p)
+	}
+	data, err := read("WHEEL")
+	if err != nil {
+		return nil, fmt.Errorf("reading WHEEL: %v; the wheel is incomplete", err)
+	}
+	if w.purelib, err = checkWheelFile(data); err != nil {
+		return nil, err
+	}
+	if data, err = read("RECORD"); err != nil {
+		return nil, fmt.Errorf("reading RECORD: %v; the wheel is incomplete", err)
+	}
+	if w.record, err = parseRecord(data); err != nil {
+		return nil, err
+	}
+	if data, err = read("METADATA"); err == nil {
+		h := headerFields(data)
+		if h["name"] != "" && h["version"] != "" {
+			w.name, w.version = h["name"], h["version"]
+		}
+	}
+	if data, err = read("entry_points.txt"); err == nil {
+		if w.entryPoints, err = parseEntryPoints(data); err != nil {
+			return nil, err
+		}
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading entry_points.txt: %v", err)
+	}
+	return w, nil
+}
+
+// plan maps every RECORD entry of the unpacked wheel to its destination
+// and checks its source, then adds the script launchers. Nothing is
+// written.
+func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files, dist []item, err error) {
+	libDir = s.Platlib
+	if w.purelib {
+		libDir = s.Purelib
+	}
+	libDir = filepath.Clean(libDir)
+	finalDist := filepath.Join(libDir, w.distInfo)
+	byDst := map[string]int{}
+	for _, e := range w.record {
+		if err := checkRelPath(e.Path); err != nil {
+			return "", nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
+		}
+		if err := classifyMember(e.Path, w.distInfo, w.dataDir); err != nil {
+			return "", nil, nil, err
+		}
+		top, rest, _ := strings.Cut(e.Path, "/")
+		if top == w.distInfo && isSignature(rest) && e.Hash == "" {
+			continue
+		}
+		if e.Hash == "" {
+			return "", nil, nil, fmt.Errorf("refusing it: %s has no hash in RECORD; rebuild the wheel", e.Path)
+		}
+		if _, _, err := newHasher(e.Hash); err != nil {
+			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
+		}
+		it := item{src: filepath.Join(src, filepath.FromSlash(e.Path)), entry: e}
+		st, err := lstatRegular(it.src)
+		if err != nil {
+			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
+		}
+		if e.Size >= 0 && st.Size() != e.Size {
+			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, st.Size(), e.Size)
+		}
+		it.entry.Size = st.Size()
+		if top == w.distInfo {
+			if installerOwned(rest) {
+				continue
+			}
+			it.dst = filepath.Join(finalDist, filepath.FromSlash(rest))
+			dist = append(dist, it)
+			continue
+		}
+		if top == w.dataDir {
+			key, sub, _ := strings.Cut(rest, "/")
+			sub = filepath.FromSlash(sub)
+			switch key {
+			case "scripts":
+				it.dst, it.script = filepath.Join(s.Scripts, sub), true
+			case "purelib":
+				it.dst = filepath.Join(s.Purelib, sub)
+			case "platlib":
+				it.dst = filepath.Join(s.Platlib, sub)
+			case "headers":
+				if err := s.check(true); err != nil {
+					return "", nil, nil, err
+				}
+				if !projectNameRE.MatchString(w.name) {
+					return "", nil, nil, fmt.Errorf("refusing it: its name %q is not a valid project name, needed for its headers directory", w.name)
+				}
+				it.dst = filepath.Join(s.Headers, w.name, sub)
+			case "data":
+				it.dst = filepath.Join(s.Data, sub)
+			}
+		} else {
+			it.dst = filepath.Join(libDir, filepath.FromSlash(e.Path))
+		}
+		if ancestorOrSame(finalDist, it.dst) {
+			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed inside its own dist-info directory", e.Path)
+		}
+		if !s.contains(it.dst) {
+			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed outside the environment, at %s", e.Path, it.dst)
+		}
+		if j, dup := byDst[it.dst]; dup {
+			return "", nil, nil, fmt.Errorf("refusing it: %s and %s both install to %s", files[j].entry.Path, e.Path, it.dst)
+		}
+		byDst[it.dst] = len(files)
+		files = append(files, it)
+	}
+	if len(w.entryPoints) > 0 || hasScripts(files) {
+		python := o.Python
+		if python == "" {
+			python = filepath.Join(s.Scripts, "python")
+		}
+		sb, err := shebang(python)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		for i := range files {
+			files[i].shebang = sb
+		}
+		for _, ep := range versionedScripts(w.entryPoints, o.PythonVersion) {
+			it := item{dst: filepath.Join(s.Scripts, ep.Name), data: launcher(sb, ep), script: true}
+			if j, dup := byDst[it.dst]; dup {
+				files[j] = it // the entry point wins over a .data script, as with pip
+				continue
+			}
+			byDst[it.dst] = len(files)
+			files = append(files, it)
+		}
+	}
+	return libDir, files, dist, nil
+}
+
+func hasScripts(files []item) bool {
+	for _, f := range files {
+		if f.script {
+			return true
+		}
+	}
+	return false
+}
+
+// install is Install and InstallUnpacked after their argument checks.
+func install(ctx context.Context, src, want string, s Scheme, o Options, pl *placer) (*Installed, error) {
+	w, err := readWheel(src, want)
+	if err != nil {
+		return nil, err
+	}
+	libDir, files, dist, err := w.plan(src, s, o)
+	if err != nil {
+		return nil, err
+	}
+	// Everything about the old installs is checked before the first write.
+	olds, err := findInstalled(s, NormalizeName(w.name))
+	if err != nil {
+		return nil, err
+	}
+	var removals []*removal
+	for _, old := range olds {
+		r, err := prepareRemoval(s, old)
+		if err != nil {
+			return nil, err
+		}
+		removals = append(removals, r)
+	}
+
+	inst := &Installed{Name: w.name, Version: w.version, DistInfo: filepath.Join(libDir, w.distInfo)}
+	var rows []recordEntry
+	relToLib := func(p string) string {
+		rel, err := filepath.Rel(libDir, p)
+		if err != nil {
+			return filepath.ToSlash(p)
+		}
+		return filepath.ToSlash(rel)
+	}
+	made := map[string]bool{}
+	mkdir := func(d string) error {
+		if made[d] {
+			return nil
+		}
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return err
+		}
+		made[d] = true
+		return nil
+	}
+	for _, it := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if err := mkdir(filepath.Dir(it.dst)); err != nil {
+			return nil, err
+		}
+		e, err := placeItem(pl, it, it.dst)
+		if err != nil {
+			return nil, err
+		}
+		e.Path = relToLib(it.dst)
+		rows = append(rows, e)
+		inst.Files = append(inst.Files, it.dst)
+	}
+
+	// Stage the dist-info directory next to its final place.
+	if err := mkdir(libDir); err != nil {
+		return nil, err
+	}
+	stage, err := os.MkdirTemp(libDir, "."+w.distInfo+".pyshim-*")
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(stage)
+		}
+	}()
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return nil, err
+	}
+	for _, it := range dist {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		rel, _ := filepath.Rel(inst.DistInfo, it.dst)
+		tmpDst := filepath.Join(stage, rel)
+		if err := os.MkdirAll(filepath.Dir(tmpDst), 0o755); err != nil {
+			return nil, err
+		}
+		e, err := placeItem(pl, it, tmpDst)
+		if err != nil {
+			return nil, err
+		}
+		e.Path = w.distInfo + "/" + filepath.ToSlash(rel)
+		rows = append(rows, e)
+		inst.Files = append(inst.Files, it.dst)
+	}
+	installer := o.Installer
+	if installer == "" {
+		installer = "pyshim"
+	}
+	extra := []struct {
+		name string
+		data []byte
+		on   bool
+	}{
+		{"INSTALLER", []byte(installer + "\n"), true},
+		{"REQUESTED", nil, o.Requested},
+		{"direct_url.json", o.DirectURL, o.DirectURL != nil},
+	}
+	for _, x := range extra {
+		if !x.on {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(stage, x.name), x.data, 0o644); err != nil {
+			return nil, err
+		}
+		rows = append(rows, recordEntry{Path: w.distInfo + "/" + x.name, Hash: sha256Record(x.data), Size: int64(len(x.data))})
+		inst.Files = append(inst.Files, filepath.Join(inst.DistInfo, x.name))
+	}
+	rows = append(rows, recordEntry{Path: w.distInfo + "/RECORD", Size: -1})
+	if err := os.WriteFile(filepath.Join(stage, "RECORD"), formatRecord(rows), 0o644); err != nil {
+		return nil, err
+	}
+	inst.Files = append(inst.Files, filepath.Join(inst.DistInfo, "RECORD"))
+
+	// Upgrade: the old version's files that the new one did not replace go,
+	// then its dist-info; then the new dist-info appears.
+	keep := make(map[string]bool, len(inst.Files))
+	for _, f := range inst.Files {
+		keep[f] = true
+	}
+	for _, r := range removals {
+		if _, err := r.remove(ctx, s, keep); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Rename(stage, inst.DistInfo); err != nil {
+		return nil, fmt.Errorf("putting %s in place: %v; is another install running in this environment?", w.distInfo, err)
+	}
+	committed = true
+	sort.Strings(inst.Files)
+	return inst, nil
+}
+
+// placeItem puts one item at dst and returns its RECORD entry (path left
+// for the caller).
+func placeItem(pl *placer, it item, dst string) (recordEntry, error) {
+	if it.script {
+		data := it.data
+		if it.src != "" {
+			// A .data/scripts file: read, verify, rewrite #!python.
+			raw, err := os.ReadFile(it.src)
+			if err != nil {
+				return recordEntry{}, err
+			}
+			v, err := newVerifier(it.entry)
+			if err != nil {
+				return recordEntry{}, err
+			}
+			v.Write(raw)
+			if err := v.check(); err != nil {
+				return recordEntry{}, fmt.Errorf("%s: %v; unpack the wheel again", it.entry.Path, err)
+			}
+			data, _ = fixScript(raw, it.shebang)
+		}
+		if err := fsutil.WriteFileAtomic(dst, data, 0o755); err != nil {
+			return recordEntry{}, err
+		}
+		return recordEntry{Hash: sha256Record(data), Size: int64(len(data))}, nil
+	}
+	if err := pl.place(it.src, dst, it.entry); err != nil {
+		return recordEntry{}, fmt.Errorf("%s: %w", it.entry.Path, err)
+	}
+	return recordEntry{Hash: it.entry.Hash, Size: it.entry.Size}, nil
+}

@@ -1,0 +1,302 @@
+package wheel
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// maxRecordSize bounds the RECORD read into memory (pip's has 45 kB).
+const maxRecordSize = 64 << 20
+
+// Unpack extracts the wheel at wheelPath into dir, verifying every member
+// against RECORD (sha256 or stronger, and size) as it is written, and
+// refusing members that could escape dir (absolute paths, "..", symlinks,
+// other dist-info or .data directories). It extracts into a temporary
+// sibling of dir and renames it into place, so dir is either absent or
+// complete. dir is meant to be content-addressed by the caller: when it
+// already exists (another process won the race), Unpack leaves it as it is
+// and returns nil.
+func Unpack(ctx context.Context, wheelPath, dir string) error {
+	if _, err := os.Lstat(dir); err == nil {
+		return nil
+	}
+	parent := filepath.Dir(dir)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
+	}
+	if err := unpackTo(ctx, wheelPath, tmp); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		if _, serr := os.Lstat(dir); serr == nil {
+			return nil
+		}
+		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
+	}
+	return nil
+}
+
+// unpackTo extracts wheelPath into the existing empty directory dst. On
+// error dst may hold a partial tree; the caller removes it.
+func unpackTo(ctx context.Context, wheelPath, dst string) error {
+	zr, err := zip.OpenReader(wheelPath)
+	if errors.Is(err, zip.ErrInsecurePath) {
+		err = nil // GODEBUG=zipinsecurepath=0; extract refuses such names itself, saying which
+	}
+	if err != nil {
+		return fmt.Errorf("wheel %s: cannot read it as a zip archive (%v); download it again", wheelPath, err)
+	}
+	defer zr.Close()
+	want := ""
+	if fn, err := ParseFilename(filepath.Base(wheelPath)); err == nil {
+		want = fn.Normalized()
+	}
+	if err := os.Chmod(dst, 0o755); err != nil {
+		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
+	}
+	if err := extract(ctx, &zr.Reader, dst, want); err != nil {
+		return fmt.Errorf("wheel %s: %w", filepath.Base(wheelPath), err)
+	}
+	return nil
+}
+
+// extract checks every member of zr, then writes the files under dst,
+// hashing each against RECORD as it goes.
+func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
+	files := map[string]*zip.File{}
+	var tops []string
+	seenTop := map[string]bool{}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, "/")
+		if err := checkRelPath(name); err != nil {
+			return fmt.Errorf("refusing it: it contains %v; it may be malicious", err)
+		}
+		mode := f.Mode()
+		if mode&fs.ModeSymlink != 0 {
+			return fmt.Errorf("refusing it: member %s is a symbolic link, which wheels cannot contain", name)
+		}
+		if mode.Type()&^fs.ModeDir != 0 {
+			return fmt.Errorf("refusing it: member %s is a %v, not a file", name, mode.Type())
+		}
+		top, _, _ := strings.Cut(name, "/")
+		if !seenTop[top] && (strings.Contains(name, "/") || mode.IsDir()) {
+			seenTop[top] = true
+			tops = append(tops, top)
+		}
+		if mode.IsDir() || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		if _, dup := files[name]; dup {
+			return fmt.Errorf("refusing it: member %s appears twice", name)
+		}
+		files[name] = f
+	}
+	distInfo, err := findDistInfo(tops, want)
+	if err != nil {
+		return err
+	}
+	recFile := files[distInfo+"/RECORD"]
+	if recFile == nil {
+		return fmt.Errorf("it has no %s/RECORD; it is not a valid wheel", distInfo)
+	}
+	if recFile.UncompressedSize64 > maxRecordSize {
+		return fmt.Errorf("its RECORD is %d bytes, more than pyshim reads", recFile.UncompressedSize64)
+	}
+	rc, err := recFile.Open()
+	if err != nil {
+		return fmt.Errorf("reading RECORD: %v", err)
+	}
+	recData, err := io.ReadAll(io.LimitReader(rc, maxRecordSize))
+	rc.Close()
+	if err != nil {
+		return fmt.Errorf("reading RECORD: %v", err)
+	}
+	rows, err := parseRecord(recData)
+	if err != nil {
+		return err
+	}
+	record := make(map[string]recordEntry, len(rows))
+	for _, e := range rows {
+		record[e.Path] = e
+	}
+	dataDir := strings.TrimSuffix(distInfo, ".dist-info") + ".data"
+	for name := range files {
+		if err := classifyMember(name, distInfo, dataDir); err != nil {
+			return err
+		}
+		e, listed := record[name]
+		rel, inDist := strings.CutPrefix(name, distInfo+"/")
+		if inDist && isSignature(rel) {
+			continue
+		}
+		if !listed || e.Hash == "" {
+			return fmt.Errorf("refusing it: member %s has no hash in RECORD; rebuild the wheel", name)
+		}
+	}
+	for _, e := range rows {
+		if files[e.Path] == nil {
+			if rel, ok := strings.CutPrefix(e.Path, distInfo+"/"); ok && isSignature(rel) && e.Hash == "" {
+				continue
+			}
+			return fmt.Errorf("RECORD lists %s, which the wheel does not contain; download the wheel again", e.Path)
+		}
+	}
+	// Directories first, then the files by a few workers: on most file
+	// systems creating files costs more in syscalls than in CPU.
+	var todo []*zip.File
+	made := map[string]bool{dst: true}
+	for _, f := range zr.File {
+		name := strings.TrimSuffix(f.Name, "/")
+		if files[name] != f {
+			continue
+		}
+		todo = append(todo, f)
+		if d := filepath.Dir(filepath.Join(dst, filepath.FromSlash(name))); !made[d] {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			made[d] = true
+		}
+	}
+	return parallel(ctx, len(todo), func(i int, buf []byte) error {
+		f := todo[i]
+		name := strings.TrimSuffix(f.Name, "/")
+		if err := extractFile(f, filepath.Join(dst, filepath.FromSlash(name)), record[name], buf); err != nil {
+			return fmt.Errorf("member %s: %w", name, err)
+		}
+		return nil
+	})
+}
+
+// parallel runs do(0..n-1) on up to GOMAXPROCS (at most 8) goroutines,
+// each with its own copy buffer, and returns the first error; after an
+// error or cancellation no new work starts.
+func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) error {
+	workers := min(runtime.GOMAXPROCS(0), 8, n)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		mu       sync.Mutex
+		firstErr error
+		next     int
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 128<<10)
+			for {
+				if ctx.Err() != nil {
+					return
+				}
+				mu.Lock()
+				i := next
+				next++
+				mu.Unlock()
+				if i >= n {
+					return
+				}
+				if err := do(i, buf); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// classifyMember refuses members outside the wheel's own directories: a
+// second dist-info or .data directory, or a .data subdirectory that is not
+// one of the install scheme keys.
+func classifyMember(name, distInfo, dataDir string) error {
+	top, rest, nested := strings.Cut(name, "/")
+	switch {
+	case !nested:
+		return nil
+	case top == distInfo:
+		return nil
+	case top == dataDir:
+		key, sub, ok := strings.Cut(rest, "/")
+		if !ok || sub == "" {
+			return fmt.Errorf("refusing it: member %s is directly in %s, not in one of its scheme directories", name, dataDir)
+		}
+		switch key {
+		case "scripts", "purelib", "platlib", "headers", "data":
+			return nil
+		}
+		return fmt.Errorf("refusing it: member %s is in an unknown scheme directory %q (want scripts, purelib, platlib, headers or data)", name, key)
+	case strings.HasSuffix(top, ".dist-info"), strings.HasSuffix(top, ".data"):
+		return fmt.Errorf("refusing it: member %s is in %s, which does not belong to this wheel (%s)", name, top, distInfo)
+	}
+	return nil
+}
+
+// extractFile writes one member to target, verifying it against e (the
+// RECORD entry; no hash for RECORD and its signatures). Members with any
+// executable bit become 0755, others 0644.
+func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
+	perm := os.FileMode(0o644)
+	if f.Mode()&0o111 != 0 {
+		perm = 0o755
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	var w io.Writer = out
+	var v *verifier
+	if e.Hash != "" {
+		if v, err = newVerifier(e); err != nil {
+			out.Close()
+			return err
+		}
+		w = io.MultiWriter(out, v)
+	}
+	_, err = io.CopyBuffer(w, rc, buf)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) {
+			return fmt.Errorf("corrupt data (%v); download the wheel again", err)
+		}
+		return err
+	}
+	if v != nil {
+		if err := v.check(); err != nil {
+			return fmt.Errorf("refusing the wheel: %v; it is corrupt or was tampered with, download it again", err)
+		}
+	}
+	return nil
+}
