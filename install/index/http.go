@@ -1,0 +1,235 @@
+package index
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// errNotFound is a 404 (or 410) from a server.
+var errNotFound = errors.New("not found")
+
+// statusError is an HTTP failure status.
+type statusError struct {
+	url    string
+	status string
+	code   int
+}
+
+func (e *statusError) Error() string { return fmt.Sprintf("GET %s: %s", e.url, e.status) }
+
+func (e *statusError) Unwrap() error {
+	if e.code == http.StatusNotFound || e.code == http.StatusGone {
+		return errNotFound
+	}
+	return nil
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// do sends a request built by mk, within the parallelism bound, retrying
+// network errors and retryable statuses with exponential backoff. handle
+// reads the response; an error it returns that is not marked permanent is
+// retried too (a connection cut mid-body).
+func (c *Client) do(ctx context.Context, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) error {
+	var last error
+	delay := c.opts.Backoff
+	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return ctx.Err()
+			case <-t.C:
+			}
+			delay = min(delay*2, 10*time.Second)
+		}
+		retry, err := c.attempt(ctx, mk, handle)
+		if err == nil {
+			return nil
+		}
+		last = err
+		if !retry || ctx.Err() != nil {
+			break
+		}
+	}
+	return last
+}
+
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+func (c *Client) attempt(ctx context.Context, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) (bool, error) {
+	select {
+	case c.sem <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-c.sem }()
+	req, err := mk(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c.opts.UserAgent != "" {
+		req.Header.Set("User-Agent", c.opts.UserAgent)
+	}
+	c.count(req)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return true, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return retryableStatus(resp.StatusCode), &statusError{url: req.URL.Redacted(), status: resp.Status, code: resp.StatusCode}
+	}
+	if err := handle(resp); err != nil {
+		var pe permanentError
+		if errors.As(err, &pe) {
+			return false, pe.err
+		}
+		return true, err
+	}
+	return false, nil
+}
+
+func (c *Client) count(req *http.Request) {
+	if c.opts.OnRequest != nil {
+		c.opts.OnRequest(req)
+	}
+}
+
+// cacheMeta is what the HTTP cache keeps beside a body.
+type cacheMeta struct {
+	URL          string `json:"url"`
+	FinalURL     string `json:"final_url"`
+	ContentType  string `json:"content_type"`
+	ETag         string `json:"etag,omitempty"`
+	LastModified string `json:"last_modified,omitempty"`
+}
+
+func (c *Client) cachePath(kind, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	h := hex.EncodeToString(sum[:])
+	return filepath.Join(c.opts.CacheDir, "http-v1", kind, h[:2], h)
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// directory, so concurrent readers see the old or the new file, whole.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// page is a fetched index or find-links page.
+type page struct {
+	body        []byte
+	contentType string
+	url         string // final URL, for resolving relative links
+}
+
+// getPage fetches a page that may change, revalidating a cached copy with
+// If-None-Match / If-Modified-Since.
+func (c *Client) getPage(ctx context.Context, url, accept string) (*page, error) {
+	key := accept + " " + url
+	var meta *cacheMeta
+	var cached []byte
+	var metaPath, bodyPath string
+	if c.opts.CacheDir != "" {
+		p := c.cachePath("pages", key)
+		metaPath, bodyPath = p+".json", p+".body"
+		if b, err := os.ReadFile(metaPath); err == nil {
+			var m cacheMeta
+			if json.Unmarshal(b, &m) == nil && m.URL == url {
+				if body, err := os.ReadFile(bodyPath); err == nil {
+					meta, cached = &m, body
+				}
+			}
+		}
+	}
+	var out *page
+	err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, permanentError{err}
+		}
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if meta != nil {
+			if meta.ETag != "" {
+				req.Header.Set("If-None-Match", meta.ETag)
+			}
+			if meta.LastModified != "" {
+				req.Header.Set("If-Modified-Since", meta.LastModified)
+			}
+		}
+		return req, nil
+	}, func(resp *http.Response) error {
+		if resp.StatusCode == http.StatusNotModified && meta != nil {
+			out = &page{body: cached, contentType: meta.ContentType, url: meta.FinalURL}
+			return nil
+		}
+		if resp.StatusCode != http.StatusOK {
+			return permanentError{fmt.Errorf("GET %s: unexpected %s", url, resp.Status)}
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", url, err)
+		}
+		out = &page{body: body, contentType: resp.Header.Get("Content-Type"), url: resp.Request.URL.String()}
+		if metaPath != "" {
+			m := cacheMeta{URL: url, FinalURL: out.url, ContentType: out.contentType,
+				ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+			if m.ETag != "" || m.LastModified != "" {
+				mb, _ := json.Marshal(m)
+				// The cache is an optimisation: failing to write it is not an error.
+				if writeAtomic(bodyPath, body) == nil {
+					_ = writeAtomic(metaPath, mb)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
