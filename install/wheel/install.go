@@ -17,8 +17,10 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/pyshim/pyshim/internal/fsutil"
 )
@@ -414,17 +416,12 @@ func install(ctx context.Context, src, want string, s Scheme, o Options, pl *pla
 		made[d] = true
 		return nil
 	}
-	for _, it := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		if err := mkdir(filepath.Dir(it.dst)); err != nil {
-			return nil, err
-		}
-		e, err := placeItem(pl, it, it.dst)
-		if err != nil {
-			return nil, err
-		}
+	placed, err := placeAll(ctx, pl, files)
+	if err != nil {
+		return nil, err
+	}
+	for i, it := range files {
+		e := placed[i]
 		e.Path = relToLib(it.dst)
 		rows = append(rows, e)
 		inst.Files = append(inst.Files, it.dst)
@@ -510,6 +507,56 @@ func install(ctx context.Context, src, want string, s Scheme, o Options, pl *pla
 	committed = true
 	sort.Strings(inst.Files)
 	return inst, nil
+}
+
+// placeAll puts every file in place, creating their directories, and
+// returns their RECORD entries (paths left for the caller) in files'
+// order. Large wheels are placed by several workers, each with its own
+// placer and a contiguous run of files (which mostly share directories):
+// the work is system calls, which run in parallel.
+func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, error) {
+	out := make([]recordEntry, len(files))
+	workers := min(runtime.GOMAXPROCS(0)*2, 1+len(files)/256)
+	chunk := (len(files) + workers - 1) / max(workers, 1)
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	base := placer{mode: pl.mode, move: pl.move, noReflink: pl.noReflink, noHardlink: pl.noHardlink}
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, len(files))
+		p := &placer{mode: base.mode, move: base.move, noReflink: base.noReflink, noHardlink: base.noHardlink}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lastDir := ""
+			for i := lo; i < hi; i++ {
+				if err := ctx.Err(); err != nil {
+					errs[w] = err
+					return
+				}
+				it := files[i]
+				if d := filepath.Dir(it.dst); d != lastDir {
+					if err := os.MkdirAll(d, 0o755); err != nil {
+						errs[w] = err
+						return
+					}
+					lastDir = d
+				}
+				e, err := placeItem(p, it, it.dst)
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				out[i] = e
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // placeItem puts one item at dst and returns its RECORD entry (path left

@@ -1,0 +1,552 @@
+package installer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/pyshim/pyshim/install/cache"
+	"github.com/pyshim/pyshim/install/index"
+	"github.com/pyshim/pyshim/install/pep440"
+	"github.com/pyshim/pyshim/install/pep508"
+	"github.com/pyshim/pyshim/install/resolve"
+	"github.com/pyshim/pyshim/install/tags"
+	"github.com/pyshim/pyshim/install/wheel"
+)
+
+// Requirement is one requirement and the hashes its files may have.
+type Requirement struct {
+	Req *pep508.Requirement
+	// Hashes are --hash values as written ("sha256:<hex>").
+	Hashes []string
+	// Where locates it for messages ("req.txt:3"; "" for the command
+	// line).
+	Where string
+}
+
+// Options tune an install.
+type Options struct {
+	Requirements []Requirement
+	// Constraints limit versions without requiring anything (-c).
+	Constraints []Requirement
+	// Index says where to find wheels.
+	Index index.Config
+	// Cache is the wheel cache; required.
+	Cache *cache.Cache
+	// Upgrade prefers the newest versions of the requirements even when
+	// installed ones satisfy them.
+	Upgrade bool
+	// NoDeps installs the requirements without their dependencies.
+	NoDeps bool
+	// Pre allows pre-releases everywhere.
+	Pre bool
+	// RequireHashes requires every package to be pinned with == and to
+	// have --hash values; any --hash turns this on as well, as with pip.
+	RequireHashes bool
+	// DryRun resolves and reports without downloading or writing.
+	DryRun bool
+	// Compile byte-compiles the installed .py files with the target's
+	// python (compileall).
+	Compile bool
+	// Link is how files go from the cache into the target (Reflink falls
+	// back to hardlink, then copy, per file).
+	Link wheel.LinkMode
+	// Progress, when set, is told how far each stage ("download",
+	// "install") is.
+	Progress func(stage string, done, total int)
+	// Waiting, when set, is called when another process holds the
+	// target's lock.
+	Waiting func(lockPath string)
+	// Transport replaces the HTTP transport (tests).
+	Transport http.RoundTripper
+	// Parallel bounds concurrent downloads, unpacks and installs (default
+	// 8).
+	Parallel int
+}
+
+// Change is one distribution added to or removed from the target.
+type Change struct {
+	Name    string // PEP 503 normalised
+	Version string
+}
+
+func (c Change) String() string { return c.Name + "==" + c.Version }
+
+// Report says what an install did (or, for a dry run, would do).
+type Report struct {
+	// Resolved is the whole solution, kept packages included.
+	Resolved []resolve.Package
+	// Added are the distributions installed, Removed the versions they
+	// replaced; both sorted by name.
+	Added, Removed []Change
+	// Fetched counts wheels that were not in the cache yet.
+	Fetched int
+	// Resolve, Prepare and Install are the times of the stages.
+	Resolve, Prepare, Install time.Duration
+	// Lock is the lock taken (empty for a dry run).
+	Lock string
+}
+
+// planned is one distribution to install.
+type planned struct {
+	pkg    resolve.Package
+	file   index.File
+	hashes []string // allowed --hash values; nil: not checked
+	tree   string   // the unpacked cache entry
+	sum    string   // its sha256
+	cached bool     // the tree was there before this install
+}
+
+// Install resolves o.Requirements for t and installs what is missing.
+func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
+	if o.Cache == nil {
+		return nil, errors.New("install: no wheel cache")
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 8
+	}
+	rep := &Report{}
+	hashMode := o.RequireHashes
+	for _, r := range o.Requirements {
+		if len(r.Hashes) > 0 {
+			hashMode = true
+		}
+	}
+	if hashMode {
+		if err := checkPinned(o.Requirements); err != nil {
+			return nil, err
+		}
+	}
+	if !o.DryRun {
+		unlock, err := lock(ctx, t, o.Waiting)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		rep.Lock = lockPath(t)
+		cleanStaging(t)
+	}
+
+	start := time.Now()
+	dists, err := List(t)
+	if err != nil {
+		return nil, err
+	}
+	installed := map[string]Dist{}
+	var inst []resolve.Installed
+	for _, d := range dists {
+		v, err := pep440.Parse(d.Version)
+		if err != nil {
+			continue // not a PEP 440 version: as if absent, as pip's resolver treats it
+		}
+		installed[d.Normalized()] = d
+		inst = append(inst, resolve.Installed{Name: d.Normalized(), Version: v, Metadata: &resolve.Metadata{
+			RequiresDist: d.Metadata.RequiresDist, RequiresPython: d.Metadata.RequiresPython, ProvidesExtra: d.Metadata.ProvidesExtra,
+		}})
+	}
+	client, err := newClient(t, o)
+	if err != nil {
+		return nil, err
+	}
+	prov := &resolve.IndexProvider{Client: client}
+	req := resolve.Request{
+		Env: t.Info.Markers, Installed: inst, Upgrade: o.Upgrade, Prereleases: o.Pre, NoDeps: o.NoDeps,
+	}
+	for _, r := range o.Requirements {
+		req.Requirements = append(req.Requirements, r.Req)
+	}
+	for _, r := range o.Constraints {
+		req.Constraints = append(req.Constraints, r.Req)
+	}
+	res, err := resolve.Resolve(ctx, prov, req)
+	if err != nil {
+		var ns *resolve.NoSolutionError
+		if errors.As(err, &ns) {
+			return nil, &UserError{Msg: "no solution: " + ns.Explanation}
+		}
+		return nil, fmt.Errorf("resolving: %w", err)
+	}
+	rep.Resolved = res.Packages
+	rep.Resolve = time.Since(start)
+
+	allowed := allowedHashes(o.Requirements)
+	var plan []*planned
+	var missingHash []string
+	for _, p := range res.Packages {
+		if p.Installed {
+			continue
+		}
+		f, err := prov.File(ctx, p.Name, p.Version)
+		if err != nil {
+			return nil, fmt.Errorf("choosing the wheel of %s==%s: %w", p.Name, p.Version, err)
+		}
+		pl := &planned{pkg: p, file: f}
+		if hashMode {
+			if pl.hashes = allowed[p.Name]; len(pl.hashes) == 0 {
+				missingHash = append(missingHash, p.Name+"=="+p.Version.String())
+			}
+		}
+		plan = append(plan, pl)
+		rep.Added = append(rep.Added, Change{p.Name, p.Version.String()})
+		if d, ok := installed[p.Name]; ok {
+			rep.Removed = append(rep.Removed, Change{p.Name, d.Version})
+		}
+	}
+	if len(missingHash) > 0 {
+		return nil, userErrorf("hashes are required (--require-hashes or --hash), but these have none; pin them with --hash lines: %s", strings.Join(missingHash, ", "))
+	}
+	if o.DryRun || len(plan) == 0 {
+		return rep, nil
+	}
+
+	start = time.Now()
+	if err := prepare(ctx, client, o, plan, rep); err != nil {
+		return nil, err
+	}
+	rep.Prepare = time.Since(start)
+
+	start = time.Now()
+	results, err := installAll(ctx, client, t, o, plan)
+	if err != nil {
+		return nil, err
+	}
+	rep.Install = time.Since(start)
+	if o.Compile {
+		if err := compile(ctx, t, results); err != nil {
+			return nil, err
+		}
+	}
+	return rep, nil
+}
+
+// cleanStaging removes the dist-info staging directories an install that
+// was killed left behind (".NAME-V.dist-info.pyshim-*"): with the lock held,
+// no other install is using them.
+func cleanStaging(t *Target) {
+	for _, dir := range []string{t.Scheme.Purelib, t.Scheme.Platlib} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && strings.Contains(n, ".dist-info.pyshim-") {
+				_ = os.RemoveAll(filepath.Join(dir, n))
+			}
+		}
+	}
+}
+
+// newClient makes the index client for t.
+func newClient(t *Target, o Options) (*index.Client, error) {
+	libc := t.Info.Libc
+	facts, err := tags.FromInfo(tags.Info{
+		Implementation: t.Info.Implementation, Version: t.Info.VersionString(), FreeThreaded: t.Info.FreeThreaded,
+		SOABI: t.Info.SOABI, ExtSuffix: t.Info.ExtSuffix, Platform: t.Info.Platform, Multiarch: t.Info.Multiarch,
+		PointerBits: t.Info.PointerBits, Libc: libc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the wheel tags %s supports: %w", t.Python, err)
+	}
+	return index.New(index.Options{
+		Config:    o.Index,
+		CacheDir:  o.Cache.IndexDir(),
+		Supported: tags.Compatible(facts),
+		Python:    t.Info.Markers["python_full_version"],
+		Transport: o.Transport,
+		UserAgent: "pyshim",
+	})
+}
+
+// checkPinned refuses, in hash-checking mode, requirements that are not
+// pinned to one version with == (or ===) or that have no hashes.
+func checkPinned(reqs []Requirement) error {
+	for _, r := range reqs {
+		where := ""
+		if r.Where != "" {
+			where = " (" + r.Where + ")"
+		}
+		if !pinned(r.Req) {
+			return userErrorf("in hash-checking mode every requirement must be pinned with ==: %s%s is not", r.Req, where)
+		}
+		if len(r.Hashes) == 0 {
+			return userErrorf("in hash-checking mode every requirement needs --hash: %s%s has none", r.Req, where)
+		}
+	}
+	return nil
+}
+
+func pinned(r *pep508.Requirement) bool {
+	s := r.Specifier.String()
+	if r.URL != "" || s == "" || strings.Contains(s, ",") {
+		return false
+	}
+	return (strings.HasPrefix(s, "==") && !strings.HasSuffix(s, ".*")) || strings.HasPrefix(s, "===")
+}
+
+// allowedHashes collects the --hash values per normalised name.
+func allowedHashes(reqs []Requirement) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range reqs {
+		n := r.Req.NormalizedName()
+		for _, h := range r.Hashes {
+			out[n] = append(out[n], strings.ToLower(h))
+		}
+	}
+	return out
+}
+
+// prepare puts every planned wheel's unpacked tree in the cache:
+// downloading (in parallel) only what the cache lacks.
+func prepare(ctx context.Context, client *index.Client, o Options, plan []*planned, rep *Report) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
+	var mu sync.Mutex
+	done := 0
+	step := func(fetched bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		done++
+		if fetched {
+			rep.Fetched++
+		}
+		if o.Progress != nil {
+			o.Progress("download", done, len(plan))
+		}
+	}
+	if o.Progress != nil {
+		o.Progress("download", 0, len(plan))
+	}
+	for _, pl := range plan {
+		g.Go(func() error {
+			fetched, err := prepareOne(gctx, client, o.Cache, pl, true)
+			if err != nil {
+				return err
+			}
+			step(fetched)
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// prepareOne finds (when lookup) or makes pl's unpacked tree; fetched says
+// whether the cache lacked it.
+func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *planned, lookup bool) (bool, error) {
+	published := strings.ToLower(pl.file.Hashes["sha256"])
+	if published != "" && lookup {
+		if tree, ok := c.Lookup(published); ok {
+			// The tree was unpacked from content with this sha256.
+			if err := checkHashes(pl, map[string]string{"sha256": published}, ""); err == nil {
+				pl.tree, pl.sum, pl.cached = tree, published, true
+				return false, nil
+			}
+		}
+	}
+	path, err := client.Download(ctx, pl.file)
+	if err != nil {
+		return false, fmt.Errorf("downloading %s: %w", pl.file.Filename, err)
+	}
+	sums, err := fileHashes(path, pl.hashes)
+	if err != nil {
+		return false, err
+	}
+	if err := checkHashes(pl, sums, path); err != nil {
+		return false, err
+	}
+	tree, sum, err := c.Unpack(ctx, path, sums["sha256"])
+	if err != nil {
+		return false, err
+	}
+	pl.tree, pl.sum = tree, sum
+	return true, nil
+}
+
+// fileHashes computes the sha256 of path and every other algorithm the
+// allowed hashes use.
+func fileHashes(path string, allowed []string) (map[string]string, error) {
+	algs := map[string]func() hash.Hash{"sha256": sha256.New}
+	for _, h := range allowed {
+		alg, _, _ := strings.Cut(h, ":")
+		switch alg {
+		case "sha384":
+			algs[alg] = sha512.New384
+		case "sha512":
+			algs[alg] = sha512.New
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("hashing %s: %w", path, err)
+	}
+	defer f.Close()
+	hs := map[string]hash.Hash{}
+	var ws []io.Writer
+	for name, mk := range algs {
+		hs[name] = mk()
+		ws = append(ws, hs[name])
+	}
+	if _, err := io.Copy(io.MultiWriter(ws...), f); err != nil {
+		return nil, fmt.Errorf("hashing %s: %w", path, err)
+	}
+	out := map[string]string{}
+	for name, h := range hs {
+		out[name] = hex.EncodeToString(h.Sum(nil))
+	}
+	return out, nil
+}
+
+// checkHashes checks a file's digests against pl's allowed hashes (none
+// allowed: nothing to check).
+func checkHashes(pl *planned, sums map[string]string, path string) error {
+	if pl.hashes == nil {
+		return nil
+	}
+	for _, h := range pl.hashes {
+		alg, want, _ := strings.Cut(h, ":")
+		if got, ok := sums[alg]; ok && got == want {
+			return nil
+		}
+	}
+	if path == "" {
+		return errors.New("not verifiable from the published hash")
+	}
+	return userErrorf("%s (%s==%s) does not match any --hash given for it: its sha256 is %s; check the requirement file, the file may have been tampered with",
+		pl.file.Filename, pl.pkg.Name, pl.pkg.Version, sums["sha256"])
+}
+
+// installAll links every planned tree into t, in parallel; a tree found
+// damaged is evicted, unpacked again and installed once more.
+func installAll(ctx context.Context, client *index.Client, t *Target, o Options, plan []*planned) ([]*wheel.Installed, error) {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
+	results := make([]*wheel.Installed, len(plan))
+	var mu sync.Mutex
+	done := 0
+	if o.Progress != nil {
+		o.Progress("install", 0, len(plan))
+	}
+	for i, pl := range plan {
+		g.Go(func() error {
+			wo := wheel.Options{Python: t.Python, PythonVersion: t.PythonVersion, Installer: "pyshim", Requested: pl.pkg.Requested, Link: o.Link}
+			in, err := wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+			if err != nil && pl.cached && gctx.Err() == nil {
+				// A cache entry someone damaged: make it again.
+				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
+					if _, perr := prepareOne(gctx, client, o.Cache, pl, false); perr == nil {
+						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+					}
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("installing %s==%s: %w", pl.pkg.Name, pl.pkg.Version, err)
+			}
+			results[i] = in
+			mu.Lock()
+			done++
+			if o.Progress != nil {
+				o.Progress("install", done, len(plan))
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// compile byte-compiles the installed .py files with t's python.
+func compile(ctx context.Context, t *Target, installed []*wheel.Installed) error {
+	var files []string
+	for _, in := range installed {
+		for _, f := range in.Files {
+			if strings.HasSuffix(f, ".py") && (within(f, t.Scheme.Purelib) || within(f, t.Scheme.Platlib)) {
+				files = append(files, f)
+			}
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	sort.Strings(files)
+	environ := os.Environ()
+	file, argv, env := t.Interp.Command([]string{"-m", "compileall", "-q", "-i", "-"}, environ)
+	cmd := exec.CommandContext(ctx, file)
+	cmd.Args, cmd.Env, cmd.Dir = argv, env, t.Interp.Chdir
+	cmd.Stdin = strings.NewReader(strings.Join(files, "\n") + "\n")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		// compileall exits 1 when a file has a syntax error (some packages
+		// ship such files for other versions); pip ignores those too.
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 {
+			return nil
+		}
+		return fmt.Errorf("compiling the installed files with %s: %w\n%s", t.Python, err, out.Bytes())
+	}
+	return nil
+}
+
+// UninstallOptions tune an uninstall.
+type UninstallOptions struct {
+	// Waiting, when set, is called when another process holds the lock.
+	Waiting func(lockPath string)
+}
+
+// Uninstall removes the named distributions from t. Names that are not
+// installed are returned in missing.
+func Uninstall(ctx context.Context, t *Target, names []string, o UninstallOptions) (removed []*wheel.Installed, missing []string, err error) {
+	unlock, err := lock(ctx, t, o.Waiting)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	dists, err := List(t)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := map[string]bool{}
+	for _, d := range dists {
+		have[d.Normalized()] = true
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		norm := pep508.NormalizeName(n)
+		if seen[norm] {
+			continue
+		}
+		seen[norm] = true
+		if !have[norm] {
+			missing = append(missing, n)
+			continue
+		}
+		in, err := wheel.Uninstall(ctx, t.Scheme, norm)
+		if err != nil {
+			return removed, missing, fmt.Errorf("uninstalling %s: %w", n, err)
+		}
+		removed = append(removed, in)
+	}
+	return removed, missing, nil
+}
+
+// DefaultParallel is a good bound of concurrent work on this machine.
+func DefaultParallel() int { return max(8, 2*runtime.NumCPU()) }
