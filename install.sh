@@ -1,13 +1,16 @@
 #!/usr/bin/env sh
-# Build pyshim and install it to ${PREFIX:-$HOME/.local}/bin.
+# Build pyshim and its shim binary pyshim-exec, install both side by side
+# to ${PREFIX:-$HOME/.local}/bin, and make the shims directory
+# ($XDG_DATA_HOME/pyshim/shims: python, python3, python3.X, pip…, each a
+# link to pyshim-exec). Then prints the line that puts the shims on PATH.
 set -eu
 cd "$(dirname "$0")"
 prefix=${PREFIX:-$HOME/.local}
 mkdir -p "$prefix/bin"
 go build -trimpath -o "$prefix/bin/pyshim.tmp" ./cmd/pyshim
+# The shim starts on every python call: static, stripped, standard library only.
+CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$prefix/bin/pyshim-exec.tmp" ./cmd/pyshim-exec
 mv "$prefix/bin/pyshim.tmp" "$prefix/bin/pyshim"
-echo "installed $prefix/bin/pyshim"
-case ":$PATH:" in
-  *":$prefix/bin:"*) ;;
-  *) echo "add it to PATH:  export PATH=\"$prefix/bin:\$PATH\"" ;;
-esac
+mv "$prefix/bin/pyshim-exec.tmp" "$prefix/bin/pyshim-exec"
+echo "installed $prefix/bin/pyshim and $prefix/bin/pyshim-exec"
+"$prefix/bin/pyshim" shims install

@@ -56,6 +56,9 @@ func newApp() (*app, error) {
 	}
 	if shim := filepath.Join(filepath.Dir(self), "pyshim-exec"); fileExists(shim) {
 		a.host.ShimExe = shim
+	} else if shim, err := filepath.EvalSymlinks(filepath.Join(a.host.ShimsDir, "python3")); err == nil {
+		// pyshim-exec installed elsewhere: know it by the shims' target.
+		a.host.ShimExe = shim
 	}
 	a.specs, a.missing = a.pluginSpecs()
 	a.info = resolver.NewInfoCache(a.cacheDir())

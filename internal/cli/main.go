@@ -10,6 +10,7 @@ import (
 
 	"github.com/pyshim/pyshim/plugins/builtin"
 	"github.com/pyshim/pyshim/resolver"
+	"github.com/pyshim/pyshim/shim"
 )
 
 // Version is pyshim's version, set at build time with -ldflags.
@@ -24,6 +25,9 @@ func Main(args []string) int {
 			return 2
 		}
 		return 0
+	}
+	if len(args) >= 1 && args[0] == shim.ResolveArg {
+		return resolveExecMain(args[1:])
 	}
 	root := newRoot()
 	root.SetArgs(args)
@@ -42,7 +46,8 @@ func newRoot() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
-	root.AddCommand(whichCmd(), listCmd(), pluginsCmd(), execCmd(), configCmd())
+	root.AddCommand(whichCmd(), listCmd(), pluginsCmd(), execCmd(), configCmd(), venvCmd(),
+		shimsCmd(), initCmd(), pinCmd(), trustCmd(), cacheCmd(), doctorCmd(),
+		installCmd(), uninstallCmd(), packagesCmd(), freezeCmd())
 	return root
 }

@@ -1,0 +1,530 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/pyshim/pyshim/install/cache"
+	"github.com/pyshim/pyshim/install/index"
+	"github.com/pyshim/pyshim/install/installer"
+	"github.com/pyshim/pyshim/install/pep440"
+	"github.com/pyshim/pyshim/install/pep508"
+	"github.com/pyshim/pyshim/install/reqfile"
+	"github.com/pyshim/pyshim/install/wheel"
+	"github.com/pyshim/pyshim/internal/trust"
+	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/resolver"
+)
+
+// targetFlags choose the environment install, uninstall, packages and
+// freeze work on.
+type targetFlags struct {
+	python, venv        string
+	system, breakSystem bool
+}
+
+func (f *targetFlags) add(cmd *cobra.Command, write bool) {
+	fl := cmd.Flags()
+	fl.StringVarP(&f.python, "python", "p", "", "the environment of this interpreter (any REQUEST form of `pyshim which`)")
+	fl.StringVar(&f.venv, "venv", "", "the virtual environment at `DIR`")
+	fl.BoolVar(&f.system, "system", false, "allow an interpreter that is not a virtual environment")
+	if write {
+		fl.BoolVar(&f.breakSystem, "break-system-packages", false, "allow an interpreter marked EXTERNALLY-MANAGED (PEP 668)")
+	}
+}
+
+// newInstallApp is the part of newApp these commands need up front: the
+// environment, the working directory and the info cache. The config and
+// the plugins are loaded only when an interpreter must be resolved (-p,
+// --system), which keeps `pyshim install` in a venv free of that work.
+func newInstallApp() (*app, error) {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("finding the current directory: %w", err)
+	}
+	a := &app{env: env, cwd: cwd}
+	a.info = resolver.NewInfoCache(a.cacheDir())
+	return a, nil
+}
+
+// findTarget applies the selection rules of installer.FindTarget.
+func (a *app) findTarget(ctx context.Context, f *targetFlags, write bool) (*installer.Target, error) {
+	return installer.FindTarget(ctx, installer.Selection{
+		Venv: f.venv, Python: f.python, System: f.system, BreakSystemPackages: f.breakSystem, Write: write,
+		Cwd: a.cwd, Getenv: a.getenv, Trusted: trust.Checker(a.env), StoreDir: a.env["NIX_STORE_DIR"], Info: a.info,
+		Resolve: func(ctx context.Context, request string) (*interp.Interpreter, error) {
+			full, err := newApp()
+			if err != nil {
+				return nil, err
+			}
+			if strings.Contains(request, "/") && !filepath.IsAbs(request) && !strings.HasPrefix(request, "~") && !strings.Contains(request, ":") {
+				request = filepath.Join(a.cwd, request)
+			}
+			res := full.resolve(ctx, request)
+			warnLevels(res)
+			if res.Err != nil {
+				return nil, &exitError{code: 127, err: res.Err}
+			}
+			return res.Chosen, nil
+		},
+	})
+}
+
+// output prints according to -q/-v.
+type output struct {
+	w              io.Writer
+	quiet, verbose bool
+}
+
+func (o output) info(format string, args ...any) {
+	if !o.quiet {
+		fmt.Fprintf(o.w, format+"\n", args...)
+	}
+}
+
+func (o output) debug(format string, args ...any) {
+	if o.verbose && !o.quiet {
+		fmt.Fprintf(o.w, format+"\n", args...)
+	}
+}
+
+// seconds formats a duration as the summary shows it: "0.41s", "12ms".
+func seconds(d time.Duration) string {
+	if d < 100*time.Millisecond {
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+func installCmd() *cobra.Command {
+	var tf targetFlags
+	var reqFiles, conFiles, extraIndex, findLinks []string
+	var indexURL string
+	var o installer.Options
+	var noIndex, quiet, verbose bool
+	cmd := &cobra.Command{
+		Use:   "install [PKG...]",
+		Short: "Install packages into the project's venv (resolving, downloading and linking natively)",
+		Long: `Install packages (PEP 508 requirements, or wheel files) and their
+dependencies into a virtual environment:
+
+  --venv DIR, else the environment of -p REQUEST, else $VIRTUAL_ENV, else
+  the project's trusted .venv (walking up from here).
+
+An interpreter that is not a venv is used only with --system, and never
+when it is read-only, inside the Nix store, or marked EXTERNALLY-MANAGED
+(unless --break-system-packages): create a venv with pyshim venv instead.
+
+Wheels come from the indexes (PEP 503/691: --index-url, --extra-index-url,
+PIP_INDEX_URL, PIP_EXTRA_INDEX_URL) and --find-links; they are unpacked
+once into $XDG_CACHE_HOME/pyshim and linked into the venv. Concurrent
+installs into one venv wait for each other.`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start := time.Now()
+			if len(args) == 0 && len(reqFiles) == 0 {
+				return fmt.Errorf("nothing to install; name packages or pass -r FILE")
+			}
+			out := output{w: cmd.ErrOrStderr(), quiet: quiet, verbose: verbose}
+			a, err := newInstallApp()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			cfg := index.ConfigFromEnv(a.getenv)
+			for _, arg := range args {
+				r, link, err := argRequirement(arg, a.cwd)
+				if err != nil {
+					return err
+				}
+				if link != "" {
+					cfg.FindLinks = append(cfg.FindLinks, link)
+				}
+				o.Requirements = append(o.Requirements, installer.Requirement{Req: r})
+			}
+			for _, p := range reqFiles {
+				rf, err := reqfile.Parse(absPath(p, a.cwd), reqfile.Options{Getenv: a.getenv})
+				if err != nil {
+					return err
+				}
+				o.Requirements = append(o.Requirements, fromReqfile(rf.Requirements)...)
+				o.Constraints = append(o.Constraints, fromReqfile(rf.Constraints)...)
+				if rf.IndexURL != "" {
+					cfg.IndexURL = rf.IndexURL
+				}
+				cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, rf.ExtraIndexURLs...)
+				cfg.FindLinks = append(cfg.FindLinks, rf.FindLinks...)
+				cfg.NoIndex = cfg.NoIndex || rf.NoIndex
+				o.Pre = o.Pre || rf.Pre
+				o.RequireHashes = o.RequireHashes || rf.RequireHashes
+			}
+			for _, p := range conFiles {
+				rf, err := reqfile.Parse(absPath(p, a.cwd), reqfile.Options{Getenv: a.getenv})
+				if err != nil {
+					return err
+				}
+				o.Constraints = append(o.Constraints, fromReqfile(rf.Requirements)...)
+				o.Constraints = append(o.Constraints, fromReqfile(rf.Constraints)...)
+			}
+			if indexURL != "" {
+				cfg.IndexURL = indexURL
+			}
+			cfg.ExtraIndexURLs = append(cfg.ExtraIndexURLs, extraIndex...)
+			for _, l := range findLinks {
+				if !strings.Contains(l, "://") {
+					l = absPath(l, a.cwd)
+				}
+				cfg.FindLinks = append(cfg.FindLinks, l)
+			}
+			cfg.NoIndex = cfg.NoIndex || noIndex
+			o.Index = cfg
+
+			t, err := a.findTarget(ctx, &tf, true)
+			if err != nil {
+				return err
+			}
+			out.debug("Using %s (%s) at %s", t.Python, t.Origin, t.Dir)
+			o.Cache = cache.New(a.cacheDir())
+			o.Link = wheel.Reflink
+			o.Parallel = installer.DefaultParallel()
+			o.Waiting = func(p string) { out.info("Waiting for another install to finish (lock %s)...", p) }
+			bar := newBars(cmd.ErrOrStderr(), quiet)
+			o.Progress = bar.progress
+			rep, err := installer.Install(ctx, t, o)
+			bar.finish()
+			if err != nil {
+				return err
+			}
+			out.debug("Resolved %s in %s", plural(len(rep.Resolved), "package"), seconds(rep.Resolve))
+			if o.DryRun {
+				w := cmd.OutOrStdout()
+				if len(rep.Added) == 0 {
+					fmt.Fprintf(w, "Would install nothing: %s already satisfied\n", plural(len(rep.Resolved), "package"))
+					return nil
+				}
+				fmt.Fprintf(w, "Would install %s\n", plural(len(rep.Added), "package"))
+				writeChanges(w, rep.Added, rep.Removed)
+				return nil
+			}
+			if len(rep.Added) == 0 {
+				out.info("Audited %s in %s", plural(len(rep.Resolved), "package"), seconds(time.Since(start)))
+				return nil
+			}
+			out.debug("Prepared %s (%d downloaded) in %s", plural(len(rep.Added), "package"), rep.Fetched, seconds(rep.Prepare))
+			out.info("Installed %s in %s", plural(len(rep.Added), "package"), seconds(time.Since(start)))
+			if !quiet {
+				writeChanges(cmd.ErrOrStderr(), rep.Added, rep.Removed)
+			}
+			return nil
+		},
+	}
+	tf.add(cmd, true)
+	f := cmd.Flags()
+	f.StringArrayVarP(&reqFiles, "requirement", "r", nil, "install from the requirement `FILE`")
+	f.StringArrayVarP(&conFiles, "constraint", "c", nil, "constrain versions with the requirement `FILE`")
+	f.StringVarP(&indexURL, "index-url", "i", "", "the simple API `URL` (default $PIP_INDEX_URL, else PyPI)")
+	f.StringArrayVar(&extraIndex, "extra-index-url", nil, "another simple API `URL` to consult")
+	f.StringArrayVarP(&findLinks, "find-links", "f", nil, "a directory or page of wheel links to consult")
+	f.BoolVar(&noIndex, "no-index", false, "consult only --find-links")
+	f.BoolVarP(&o.Upgrade, "upgrade", "U", false, "upgrade the named packages to the newest allowed versions")
+	f.BoolVar(&o.NoDeps, "no-deps", false, "install the named packages without their dependencies")
+	f.BoolVar(&o.Pre, "pre", false, "allow pre-release versions")
+	f.BoolVar(&o.RequireHashes, "require-hashes", false, "require a pinned version and --hash for every package")
+	f.BoolVar(&o.DryRun, "dry-run", false, "print what would be installed; change nothing")
+	f.BoolVar(&o.Compile, "compile", false, "byte-compile the installed files (python -m compileall)")
+	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
+	f.BoolVarP(&verbose, "verbose", "v", false, "print more: the target, resolution and download times")
+	return cmd
+}
+
+// argRequirement parses a command-line requirement: a PEP 508 string or a
+// wheel file, which becomes name==version with its directory as a
+// find-links location.
+func argRequirement(arg, cwd string) (*pep508.Requirement, string, error) {
+	if strings.HasSuffix(arg, ".whl") && !strings.Contains(arg, "://") && !strings.Contains(arg, "@") {
+		p := absPath(arg, cwd)
+		if !fileExists(p) {
+			return nil, "", fmt.Errorf("wheel file %s does not exist", p)
+		}
+		fn, err := wheel.ParseFilename(filepath.Base(p))
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", arg, err)
+		}
+		v, err := pep440.Parse(fn.Version)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", arg, err)
+		}
+		r, err := pep508.ParseRequirement(fn.Normalized() + "===" + v.String())
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", arg, err)
+		}
+		return r, filepath.Dir(p), nil
+	}
+	r, err := pep508.ParseRequirement(arg)
+	if err != nil {
+		return nil, "", fmt.Errorf("%q is not a valid requirement: %w", arg, err)
+	}
+	return r, "", nil
+}
+
+func absPath(p, cwd string) string {
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(cwd, p)
+	}
+	return filepath.Clean(p)
+}
+
+func fromReqfile(rs []reqfile.Requirement) []installer.Requirement {
+	var out []installer.Requirement
+	for _, r := range rs {
+		out = append(out, installer.Requirement{Req: r.Req, Hashes: r.Hashes, Where: r.Where()})
+	}
+	return out
+}
+
+// writeChanges prints " - name==old" and " + name==new" lines, by name.
+func writeChanges(w io.Writer, added, removed []installer.Change) {
+	type line struct {
+		name, text string
+		order      int
+	}
+	var lines []line
+	for _, c := range removed {
+		lines = append(lines, line{c.Name, " - " + c.String(), 0})
+	}
+	for _, c := range added {
+		lines = append(lines, line{c.Name, " + " + c.String(), 1})
+	}
+	sort.SliceStable(lines, func(i, j int) bool {
+		if lines[i].name != lines[j].name {
+			return lines[i].name < lines[j].name
+		}
+		return lines[i].order < lines[j].order
+	})
+	for _, l := range lines {
+		fmt.Fprintln(w, l.text)
+	}
+}
+
+// bars shows a progress bar per stage on a terminal, nothing otherwise.
+type bars struct {
+	mu    sync.Mutex
+	w     io.Writer
+	on    bool
+	stage string
+	bar   *progressbar.ProgressBar
+}
+
+func newBars(w io.Writer, quiet bool) *bars {
+	b := &bars{w: w}
+	if f, ok := w.(*os.File); ok && !quiet {
+		// A character device: a terminal (or /dev/null, where a bar is
+		// harmless); pipes and files get none.
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			b.on = true
+		}
+	}
+	return b
+}
+
+func (b *bars) progress(stage string, done, total int) {
+	if !b.on {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if stage != b.stage || b.bar == nil {
+		if b.bar != nil {
+			_ = b.bar.Finish()
+		}
+		b.stage = stage
+		b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription(stage),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(50*time.Millisecond))
+	}
+	_ = b.bar.Set(done)
+}
+
+func (b *bars) finish() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.bar != nil {
+		_ = b.bar.Finish()
+		b.bar = nil
+	}
+}
+
+func uninstallCmd() *cobra.Command {
+	var tf targetFlags
+	var quiet bool
+	cmd := &cobra.Command{
+		Use:   "uninstall PKG...",
+		Short: "Remove installed distributions (and the files their RECORD lists)",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			start := time.Now()
+			out := output{w: cmd.ErrOrStderr(), quiet: quiet}
+			a, err := newInstallApp()
+			if err != nil {
+				return err
+			}
+			t, err := a.findTarget(cmd.Context(), &tf, true)
+			if err != nil {
+				return err
+			}
+			var names []string
+			for _, arg := range args {
+				r, err := pep508.ParseRequirement(arg)
+				if err != nil {
+					return fmt.Errorf("%q is not a valid requirement: %w", arg, err)
+				}
+				names = append(names, r.Name)
+			}
+			removed, missing, err := installer.Uninstall(cmd.Context(), t, names, installer.UninstallOptions{
+				Waiting: func(p string) { out.info("Waiting for another install to finish (lock %s)...", p) },
+			})
+			for _, m := range missing {
+				out.info("Skipping %s: it is not installed in %s", m, t.Dir)
+			}
+			if len(removed) > 0 {
+				out.info("Uninstalled %s in %s", plural(len(removed), "package"), seconds(time.Since(start)))
+				if !quiet {
+					var cs []installer.Change
+					for _, r := range removed {
+						cs = append(cs, installer.Change{Name: pep508.NormalizeName(r.Name), Version: r.Version})
+					}
+					writeChanges(cmd.ErrOrStderr(), nil, cs)
+				}
+			}
+			return err
+		},
+	}
+	tf.add(cmd, true)
+	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
+	return cmd
+}
+
+func packagesCmd() *cobra.Command {
+	var tf targetFlags
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "packages",
+		Short: "List the distributions installed in the environment",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := newInstallApp()
+			if err != nil {
+				return err
+			}
+			t, err := a.findTarget(cmd.Context(), &tf, false)
+			if err != nil {
+				return err
+			}
+			dists, err := installer.List(t)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			if asJSON {
+				type entry struct {
+					Name      string `json:"name"`
+					Version   string `json:"version"`
+					Installer string `json:"installer,omitempty"`
+					Requested bool   `json:"requested"`
+					Location  string `json:"location"`
+				}
+				list := []entry{}
+				for _, d := range dists {
+					list = append(list, entry{d.Name, d.Version, d.Installer, d.Requested, filepath.Dir(d.DistInfo)})
+				}
+				return writeJSON(w, list)
+			}
+			tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "Package\tVersion")
+			for _, d := range dists {
+				fmt.Fprintf(tw, "%s\t%s\n", d.Name, d.Version)
+			}
+			return tw.Flush()
+		},
+	}
+	tf.add(cmd, false)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON list of {name, version, installer, requested, location}")
+	return cmd
+}
+
+func freezeCmd() *cobra.Command {
+	var tf targetFlags
+	var all bool
+	cmd := &cobra.Command{
+		Use:   "freeze",
+		Short: "Print the installed distributions as name==version lines (pip freeze format)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := newInstallApp()
+			if err != nil {
+				return err
+			}
+			t, err := a.findTarget(cmd.Context(), &tf, false)
+			if err != nil {
+				return err
+			}
+			dists, err := installer.List(t)
+			if err != nil {
+				return err
+			}
+			for _, line := range freezeLines(dists, t.Info.VersionInfo, all) {
+				fmt.Fprintln(cmd.OutOrStdout(), line)
+			}
+			return nil
+		},
+	}
+	tf.add(cmd, false)
+	cmd.Flags().BoolVar(&all, "all", false, "also list pip, setuptools, wheel and distribute")
+	return cmd
+}
+
+// freezeLines is pip freeze's output: name==version sorted by lower-cased
+// name, without pip (and, before Python 3.12, setuptools, wheel and
+// distribute) unless all.
+func freezeLines(dists []installer.Dist, versionInfo []any, all bool) []string {
+	skip := map[string]bool{"pip": true}
+	if len(versionInfo) >= 2 {
+		major, _ := versionInfo[0].(float64)
+		minor, _ := versionInfo[1].(float64)
+		if major < 3 || (major == 3 && minor < 12) {
+			skip["setuptools"], skip["wheel"], skip["distribute"] = true, true, true
+		}
+	}
+	var lines []string
+	for _, d := range dists {
+		if !all && skip[d.Normalized()] {
+			continue
+		}
+		lines = append(lines, d.Name+"=="+d.Version)
+	}
+	sort.SliceStable(lines, func(i, j int) bool { return strings.ToLower(lines[i]) < strings.ToLower(lines[j]) })
+	return lines
+}

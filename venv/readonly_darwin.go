@@ -1,0 +1,13 @@
+package venv
+
+import "golang.org/x/sys/unix"
+
+// readOnly reports whether the file system holding path is mounted
+// read-only (statfs MNT_RDONLY): permission bits say nothing to root.
+func readOnly(path string) (bool, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return false, err
+	}
+	return st.Flags&unix.MNT_RDONLY != 0, nil
+}
