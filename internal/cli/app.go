@@ -54,12 +54,7 @@ func newApp() (*app, error) {
 		Timeout:  a.settings.PluginTimeout.V,
 		ShimsDir: a.shimsDir(),
 	}
-	if shim := filepath.Join(filepath.Dir(self), "pyshim-exec"); fileExists(shim) {
-		a.host.ShimExe = shim
-	} else if shim, err := filepath.EvalSymlinks(filepath.Join(a.host.ShimsDir, "python3")); err == nil {
-		// pyshim-exec installed elsewhere: know it by the shims' target.
-		a.host.ShimExe = shim
-	}
+	a.host.ShimExe = findShimExe(self, a.host.ShimsDir)
 	a.specs, a.missing = a.pluginSpecs()
 	a.info = resolver.NewInfoCache(a.cacheDir())
 	return a, nil
@@ -81,6 +76,19 @@ func (a *app) shimsDir() string {
 		return d
 	}
 	return filepath.Join(a.xdg("XDG_DATA_HOME", ".local/share"), "pyshim", "shims")
+}
+
+// findShimExe locates pyshim-exec: next to pyshim, else the target of the
+// shims dir's python3; "" when neither exists.
+func findShimExe(self, shimsDir string) string {
+	if shim := filepath.Join(filepath.Dir(self), "pyshim-exec"); fileExists(shim) {
+		return shim
+	}
+	if shim, err := filepath.EvalSymlinks(filepath.Join(shimsDir, "python3")); err == nil {
+		// pyshim-exec installed elsewhere: know it by the shims' target.
+		return shim
+	}
+	return ""
 }
 
 // pluginSpecs applies the config to the built-in and third-party plugins.

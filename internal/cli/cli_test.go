@@ -12,6 +12,7 @@ import (
 	"github.com/pyshim/pyshim/internal/testenv"
 	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/shim"
 )
 
 // commands are the programs the test binary can become: pyshim itself
@@ -19,7 +20,10 @@ import (
 // plugin that answers with bad candidates.
 func commands() map[string]func() {
 	return map[string]func(){
-		"pyshim":            func() { os.Exit(Main(os.Args[1:])) },
+		"pyshim": func() { os.Exit(Main(os.Args[1:])) },
+		// Only for `pyshim shims install` to link to: no script here runs
+		// a shim (cmd/pyshim-exec's tests do, with real binaries).
+		"pyshim-exec":       func() { os.Exit(shim.Main(os.Args, os.Environ(), os.Stderr)) },
 		"pyshim-plugin-bad": func() { sdk.Serve(badPlugin{}) },
 	}
 }

@@ -64,6 +64,21 @@ func newInstallApp() (*app, error) {
 	return a, nil
 }
 
+// refreshVenvShims gives the console scripts just installed into a venv
+// their shims, so that they run through pyshim without a manual step.
+func (a *app) refreshVenvShims(t *installer.Target) {
+	if !t.Venv {
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return
+	}
+	in := t.Interp
+	in.Kind = interp.KindVenv
+	a.refreshShims(&in, "", findShimExe(self, a.shimsDir()))
+}
+
 // findTarget applies the selection rules of installer.FindTarget.
 func (a *app) findTarget(ctx context.Context, f *targetFlags, write bool) (*installer.Target, error) {
 	return installer.FindTarget(ctx, installer.Selection{
@@ -233,6 +248,7 @@ installs into one venv wait for each other.`,
 				out.info("Audited %s in %s", plural(len(rep.Resolved), "package"), seconds(time.Since(start)))
 				return nil
 			}
+			a.refreshVenvShims(t)
 			out.debug("Prepared %s (%d downloaded) in %s", plural(len(rep.Added), "package"), rep.Fetched, seconds(rep.Prepare))
 			out.info("Installed %s in %s", plural(len(rep.Added), "package"), seconds(time.Since(start)))
 			if !quiet {
