@@ -7,10 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-)
 
-// DefaultStoreDir is the Nix store when NIX_STORE_DIR is not set.
-const DefaultStoreDir = "/nix/store"
+	"github.com/pyshim/pyshim/internal/writable"
+)
 
 // destination is what Check found at a venv's path.
 type destination struct {
@@ -37,7 +36,7 @@ func check(dir string, o Options) (destination, error) {
 	if strings.ContainsRune(dir, os.PathListSeparator) {
 		return d, fmt.Errorf("refusing to create a venv in %s: the path contains %q, the PATH separator, so its bin could never go on PATH; choose another directory", dir, string(os.PathListSeparator))
 	}
-	if store, ok := inStore(dir, o.StoreDir); ok {
+	if store, ok := writable.InStore(dir, o.StoreDir); ok {
 		return d, fmt.Errorf("refusing to create a venv in %s: it is inside the Nix store %s, which is read-only; create it in your project instead (e.g. pyshim venv .venv)", dir, store)
 	}
 	fi, err := os.Lstat(dir)
@@ -64,8 +63,8 @@ func check(dir string, o Options) (destination, error) {
 			return d, fmt.Errorf("refusing to create a venv in %s: the directory holds files and is not a venv; pass --clear to replace its contents, or choose another directory", dir)
 		}
 	}
-	existing := nearestExisting(dir)
-	ro, err := readOnly(existing)
+	existing := writable.NearestExisting(dir)
+	ro, err := writable.ReadOnly(existing)
 	if err != nil {
 		return d, fmt.Errorf("inspecting the file system of %s: %w", existing, err)
 	}
@@ -73,48 +72,4 @@ func check(dir string, o Options) (destination, error) {
 		return d, fmt.Errorf("refusing to create a venv in %s: %s is on a read-only file system; choose a writable directory", dir, existing)
 	}
 	return d, nil
-}
-
-// inStore reports whether dir lies in the Nix store (storeDir, else
-// DefaultStoreDir), as written or once the symlinks of its existing part
-// are resolved; it returns the store as the message should name it.
-func inStore(dir, storeDir string) (string, bool) {
-	if storeDir == "" {
-		storeDir = DefaultStoreDir
-	}
-	storeDir = filepath.Clean(storeDir)
-	if within(dir, storeDir) {
-		return storeDir, true
-	}
-	realStore, err := filepath.EvalSymlinks(storeDir)
-	if err != nil {
-		realStore = storeDir
-	}
-	existing := nearestExisting(dir)
-	real, err := filepath.EvalSymlinks(existing)
-	if err != nil {
-		return "", false
-	}
-	rest, _ := filepath.Rel(existing, dir)
-	return storeDir, within(filepath.Join(real, rest), realStore) || within(filepath.Join(real, rest), storeDir)
-}
-
-// within reports whether p is dir or lies below it.
-func within(p, dir string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && (rel == "." || filepath.IsLocal(rel))
-}
-
-// nearestExisting returns p, or its closest ancestor that exists.
-func nearestExisting(p string) string {
-	for {
-		if _, err := os.Lstat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return p
-		}
-		p = parent
-	}
 }

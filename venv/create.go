@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/pyshim/pyshim/internal/writable"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
 )
 
@@ -35,7 +36,7 @@ func Create(ctx context.Context, dir string, b *Base, o Options, seed Seeder) (*
 		return nil, err
 	}
 	for _, p := range []string{l.Home, l.Python} {
-		if within(p, dir) {
+		if writable.Within(p, dir) {
 			return nil, fmt.Errorf("refusing to create a venv in %s from %s, which lives there; choose another interpreter with -p", dir, l.Python)
 		}
 	}
@@ -236,7 +237,7 @@ func write(root string, l *Layout) error {
 		return nil
 	}
 	dirs := []string{l.Bin, l.Include, l.Purelib}
-	if l.Platlib != l.Purelib && !(l.Lib64 && within(l.Platlib, "lib64")) {
+	if l.Platlib != l.Purelib && !(l.Lib64 && writable.Within(l.Platlib, "lib64")) {
 		dirs = append(dirs, l.Platlib)
 	}
 	for _, f := range l.Files {

@@ -29,6 +29,7 @@ import (
 	"github.com/pyshim/pyshim/install/resolve"
 	"github.com/pyshim/pyshim/install/tags"
 	"github.com/pyshim/pyshim/install/wheel"
+	"github.com/pyshim/pyshim/internal/writable"
 )
 
 // Requirement is one requirement and the hashes its files may have.
@@ -478,7 +479,7 @@ func compile(ctx context.Context, t *Target, installed []*wheel.Installed) error
 	var files []string
 	for _, in := range installed {
 		for _, f := range in.Files {
-			if strings.HasSuffix(f, ".py") && (within(f, t.Scheme.Purelib) || within(f, t.Scheme.Platlib)) {
+			if strings.HasSuffix(f, ".py") && (writable.Within(f, t.Scheme.Purelib) || writable.Within(f, t.Scheme.Platlib)) {
 				files = append(files, f)
 			}
 		}

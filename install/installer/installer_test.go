@@ -12,6 +12,7 @@ import (
 	"github.com/pyshim/pyshim/install/pep508"
 	"github.com/pyshim/pyshim/install/wheel"
 	"github.com/pyshim/pyshim/internal/testenv"
+	"github.com/pyshim/pyshim/internal/writable"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
 	"github.com/pyshim/pyshim/resolver"
 )
@@ -34,8 +35,8 @@ func TestInStore(t *testing.T) {
 		{"/nix/store/abc-env/bin/python3", "", true},                        // the default store
 	}
 	for _, c := range cases {
-		if _, got := inStore(c.p, c.storeDir); got != c.want {
-			t.Errorf("inStore(%s, %s) = %v", c.p, c.storeDir, got)
+		if _, got := writable.InStore(c.p, c.storeDir); got != c.want {
+			t.Errorf("InStore(%s, %s) = %v", c.p, c.storeDir, got)
 		}
 	}
 }

@@ -16,12 +16,10 @@ import (
 	"strings"
 
 	"github.com/pyshim/pyshim/install/wheel"
+	"github.com/pyshim/pyshim/internal/writable"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
 	"github.com/pyshim/pyshim/resolver"
 )
-
-// DefaultStoreDir is the Nix store when NIX_STORE_DIR is not set.
-const DefaultStoreDir = "/nix/store"
 
 // Selection says how to find the target environment, in precedence order:
 // Venv, else the environment of Python, else $VIRTUAL_ENV, else the
@@ -205,7 +203,7 @@ func (s Selection) interpTarget(ctx context.Context, request, origin string) (*T
 		hint = request
 	}
 	if s.Write {
-		if store, ok := inStore(in.Path, s.StoreDir); ok {
+		if store, ok := writable.InStore(in.Path, s.StoreDir); ok {
 			return nil, refusal(in.Path, "it is in the Nix store "+store+", which is read-only", hint)
 		}
 	}
@@ -293,11 +291,11 @@ func (s Selection) refuseScheme(t *Target, hint string) error {
 // venv elsewhere).
 func (s Selection) refuseDir(dir, what, hint string) error {
 	why := ""
-	if store, ok := inStore(dir, s.StoreDir); ok {
+	if store, ok := writable.InStore(dir, s.StoreDir); ok {
 		why = "it is in the Nix store " + store + ", which is read-only"
 	} else {
-		existing := nearestExisting(dir)
-		ro, err := readOnly(existing)
+		existing := writable.NearestExisting(dir)
+		ro, err := writable.ReadOnly(existing)
 		if err != nil {
 			return fmt.Errorf("inspecting the file system of %s: %w", existing, err)
 		}
@@ -331,51 +329,6 @@ func externallyManaged(info *resolver.Info) string {
 		}
 	}
 	return ""
-}
-
-// inStore reports whether p lies in the Nix store (storeDir, else
-// DefaultStoreDir), as written or once the symlinks of its existing part
-// are resolved; it returns the store as the message should name it.
-func inStore(p, storeDir string) (string, bool) {
-	if storeDir == "" {
-		storeDir = DefaultStoreDir
-	}
-	storeDir = filepath.Clean(storeDir)
-	if within(p, storeDir) {
-		return storeDir, true
-	}
-	realStore, err := filepath.EvalSymlinks(storeDir)
-	if err != nil {
-		realStore = storeDir
-	}
-	existing := nearestExisting(p)
-	real, err := filepath.EvalSymlinks(existing)
-	if err != nil {
-		return "", false
-	}
-	rest, _ := filepath.Rel(existing, p)
-	full := filepath.Join(real, rest)
-	return storeDir, within(full, realStore) || within(full, storeDir)
-}
-
-// within reports whether p is dir or lies below it.
-func within(p, dir string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && (rel == "." || filepath.IsLocal(rel))
-}
-
-// nearestExisting returns p, or its closest ancestor that exists.
-func nearestExisting(p string) string {
-	for {
-		if _, err := os.Lstat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(p)
-		if parent == p {
-			return p
-		}
-		p = parent
-	}
 }
 
 func fileExists(p string) bool {

@@ -1,10 +1,10 @@
-package venv
+package writable
 
 import "golang.org/x/sys/unix"
 
-// readOnly reports whether the file system holding path is mounted
+// ReadOnly reports whether the file system holding path is mounted
 // read-only (statfs MNT_RDONLY): permission bits say nothing to root.
-func readOnly(path string) (bool, error) {
+func ReadOnly(path string) (bool, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(path, &st); err != nil {
 		return false, err

@@ -1,6 +1,0 @@
-//go:build !linux && !darwin
-
-package installer
-
-// readOnly cannot tell on this system; a write will fail instead.
-func readOnly(string) (bool, error) { return false, nil }
