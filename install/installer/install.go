@@ -113,6 +113,7 @@ type planned struct {
 	tree   string   // the unpacked cache entry
 	sum    string   // its sha256
 	cached bool     // the tree was there before this install
+	direct bool     // file is a direct URL's: record it in direct_url.json
 }
 
 // Install resolves o.Requirements for t and installs what is missing.
@@ -167,8 +168,12 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		return nil, err
 	}
 	prov := &resolve.IndexProvider{Client: client}
+	directFiles, directs, err := directRequirements(ctx, client, o.Requirements, installed)
+	if err != nil {
+		return nil, err
+	}
 	req := resolve.Request{
-		Env: t.Info.Markers, Installed: inst, Upgrade: o.Upgrade, Prereleases: o.Pre, NoDeps: o.NoDeps,
+		Env: t.Info.Markers, Installed: inst, Upgrade: o.Upgrade, Prereleases: o.Pre, NoDeps: o.NoDeps, Direct: directs,
 	}
 	for _, r := range o.Requirements {
 		req.Requirements = append(req.Requirements, r.Req)
@@ -194,13 +199,18 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		if p.Installed {
 			continue
 		}
-		f, err := prov.File(ctx, p.Name, p.Version)
-		if err != nil {
-			return nil, fmt.Errorf("choosing the wheel of %s==%s: %w", p.Name, p.Version, err)
+		f, direct := directFiles[p.Name]
+		if !direct {
+			f, err = prov.File(ctx, p.Name, p.Version)
+			if err != nil {
+				return nil, fmt.Errorf("choosing the wheel of %s==%s: %w", p.Name, p.Version, err)
+			}
 		}
-		pl := &planned{pkg: p, file: f}
+		pl := &planned{pkg: p, file: f, direct: direct}
 		if hashMode {
-			if pl.hashes = allowed[p.Name]; len(pl.hashes) == 0 {
+			// A direct URL's own #sha256= is verified when it is
+			// downloaded, which is enough, as with pip.
+			if pl.hashes = allowed[p.Name]; len(pl.hashes) == 0 && !(direct && len(f.Hashes) > 0) {
 				missingHash = append(missingHash, p.Name+"=="+p.Version.String())
 			}
 		}
@@ -282,6 +292,14 @@ func checkPinned(reqs []Requirement) error {
 		where := ""
 		if r.Where != "" {
 			where = " (" + r.Where + ")"
+		}
+		if r.Req.URL != "" {
+			// A direct URL is one file: pinned; its #sha256= counts as
+			// a hash.
+			if len(r.Hashes) == 0 && !strings.Contains(r.Req.URL, "sha256=") {
+				return userErrorf("in hash-checking mode every requirement needs --hash: %s%s has none (or add #sha256=<hex> to its URL)", r.Req, where)
+			}
+			continue
 		}
 		if !pinned(r.Req) {
 			return userErrorf("in hash-checking mode every requirement must be pinned with ==: %s%s is not", r.Req, where)
@@ -446,6 +464,9 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 	for i, pl := range plan {
 		g.Go(func() error {
 			wo := wheel.Options{Python: t.Python, PythonVersion: t.PythonVersion, Installer: "pyshim", Requested: pl.pkg.Requested, Link: o.Link}
+			if pl.direct {
+				wo.DirectURL = archiveDirectURL(pl.file.URL, pl.sum)
+			}
 			in, err := wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.

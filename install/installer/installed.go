@@ -26,6 +26,9 @@ type Dist struct {
 	Requested bool
 	// Metadata is its parsed core metadata.
 	Metadata *index.Metadata
+	// DirectURL is its direct_url.json (PEP 610), nil when it has none
+	// (it came from an index).
+	DirectURL *DirectURL
 }
 
 // Normalized is the PEP 503 form of the name.
@@ -72,6 +75,7 @@ func listDists(dirs []string) ([]Dist, error) {
 				d.Installer = strings.TrimSpace(string(b))
 			}
 			d.Requested = fileExists(filepath.Join(di, "REQUESTED"))
+			d.DirectURL = readDirectURL(di)
 			out = append(out, d)
 		}
 	}

@@ -65,7 +65,8 @@ func (s *solver) trivial(ic *incompat) bool {
 		return false
 	}
 	t := ic.terms[0]
-	if s.pkgs[t.pkg].dom.n() == 0 {
+	if s.pkgs[t.pkg].dom.n() == 0 || s.direct[s.pkgs[t.pkg].name] != nil {
+		// A direct URL's version not matching is the whole point.
 		return false
 	}
 	for i := 0; i < s.pkgs[t.pkg].dom.n(); i++ {
@@ -217,6 +218,10 @@ func (s *solver) describe(ic *incompat) string {
 		set := s.setString(t)
 		if s.pkgs[t.pkg].dom.n() == 0 {
 			return fmt.Sprintf("there are no versions of %s", s.pkgs[t.pkg].key)
+		}
+		if d := s.direct[s.pkgs[t.pkg].name]; d != nil {
+			k := s.pkgs[t.pkg].key
+			return fmt.Sprintf("the direct URL %s gives only %s==%s (not %s%s)", urlKey(d.URL), k, d.Version, k, strings.TrimSpace(set))
 		}
 		return fmt.Sprintf("no versions of %s match %s", s.pkgs[t.pkg].key, strings.TrimSpace(set))
 	case causeConstraint:

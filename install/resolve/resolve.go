@@ -66,6 +66,22 @@ type Installed struct {
 	Metadata *Metadata
 }
 
+// Direct is a project given by a direct URL requirement ("name @ URL"):
+// its wheel is the project's only candidate.
+type Direct struct {
+	// Name is the PEP 503 normalised name.
+	Name string
+	// URL is the URL as the requirement gives it.
+	URL string
+	// Version is the wheel's version; Metadata its core metadata.
+	Version  pep440.Version
+	Metadata *Metadata
+	// Installed is true when the installed distribution of the project
+	// came from this URL (its direct_url.json says so): it satisfies the
+	// requirement.
+	Installed bool
+}
+
 // Request is one resolution problem.
 type Request struct {
 	// Requirements are what the user asked for.
@@ -89,6 +105,10 @@ type Request struct {
 	Prereleases bool
 	// NoDeps resolves only the requirements themselves.
 	NoDeps bool
+	// Direct are the wheels of the direct URL requirements, one per
+	// project; every requirement with a URL must have one with the same
+	// URL (fragments aside).
+	Direct []Direct
 }
 
 // Package is one chosen distribution.
@@ -106,6 +126,8 @@ type Package struct {
 	Requested bool
 	// Dependencies are the normalised names it needs on the target, sorted.
 	Dependencies []string
+	// URL is the direct URL it comes from, "" for the provider's.
+	URL string
 }
 
 // Result is a solution.
@@ -139,6 +161,28 @@ func Resolve(ctx context.Context, p Provider, req Request) (*Result, error) {
 		domains:     map[string]*domain{},
 		meta:        map[metaKey]*Metadata{},
 		expanded:    map[metaKey][]string{},
+		direct:      map[string]*Direct{},
+	}
+	for i := range req.Direct {
+		d := &req.Direct[i]
+		n := pep508.NormalizeName(d.Name)
+		if o := s.direct[n]; o != nil && urlKey(o.URL) != urlKey(d.URL) {
+			return nil, fmt.Errorf("%s is requested from two different URLs: %s and %s", n, o.URL, d.URL)
+		}
+		s.direct[n] = d
+	}
+	for _, r := range req.Requirements {
+		if r.URL == "" {
+			continue
+		}
+		n := r.NormalizedName()
+		d := s.direct[n]
+		if d == nil {
+			return nil, fmt.Errorf("%s: no wheel was given for this direct URL", r.String())
+		}
+		if urlKey(d.URL) != urlKey(r.URL) {
+			return nil, fmt.Errorf("%s is requested from two different URLs: %s and %s", n, d.URL, r.URL)
+		}
 	}
 	for i := range req.Installed {
 		in := &req.Installed[i]
@@ -209,6 +253,14 @@ type solver struct {
 	incompats   [][]*incompat        // by package
 	ps          partial
 	python      *pep440.Version
+	direct      map[string]*Direct
+}
+
+// urlKey is a URL without its fragment (hashes), for comparing direct
+// references.
+func urlKey(u string) string {
+	u, _, _ = strings.Cut(strings.TrimSpace(u), "#")
+	return u
 }
 
 func (s *solver) solve() error {
@@ -292,6 +344,16 @@ func (s *solver) pkgID(name, extra string) (int, error) {
 
 func (s *solver) domain(name string) (*domain, error) {
 	if d, ok := s.domains[name]; ok {
+		return d, nil
+	}
+	if dr := s.direct[name]; dr != nil {
+		// The URL's wheel is the only candidate; an installed copy counts
+		// only when it came from the same URL.
+		d := &domain{name: name, versions: []pep440.Version{dr.Version}, yanked: []bool{false}, installed: -1, pref: []int{0}}
+		if dr.Installed {
+			d.installed = 0
+		}
+		s.domains[name] = d
 		return d, nil
 	}
 	cands, err := s.prov.Versions(s.ctx, name)
@@ -600,10 +662,14 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 	var out []*incompat
 	var names []string
 	add := func(r *pep508.Requirement) error {
-		if r.URL != "" {
-			return fmt.Errorf("%s: direct URL requirements (%s) are not supported", s.describeVersion(p, i), r.String())
-		}
 		n := r.NormalizedName()
+		if r.URL != "" && p != rootPkg {
+			// A dependency given by URL is allowed only when the user
+			// asked for that same URL (as pip and uv do).
+			if d := s.direct[n]; d == nil || urlKey(d.URL) != urlKey(r.URL) {
+				return fmt.Errorf("%s depends on %s, a direct URL; request that URL yourself (%s @ %s) to install it", s.describeVersion(p, i), r.String(), n, urlKey(r.URL))
+			}
+		}
 		s.notePins(n, r.Specifier)
 		names = append(names, n)
 		targets := []string{""}
@@ -613,7 +679,11 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 			if err != nil {
 				return err
 			}
-			dep := term{pkg: q, pos: false, set: s.specSet(q, r.Specifier), label: r.Specifier.String(), labeled: true}
+			label := r.Specifier.String()
+			if r.URL != "" {
+				label = " @ " + urlKey(r.URL)
+			}
+			dep := term{pkg: q, pos: false, set: s.specSet(q, r.Specifier), label: label, labeled: true}
 			out = append(out, newIncompat([]term{self, dep}, causeDependency, nil, nil))
 		}
 		return nil
@@ -622,7 +692,9 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 		if pf, ok := s.prov.(Prefetcher); ok && len(s.req.Requirements) > 1 {
 			var fetch []string
 			for _, r := range s.req.Requirements {
-				fetch = append(fetch, r.NormalizedName())
+				if s.direct[r.NormalizedName()] == nil {
+					fetch = append(fetch, r.NormalizedName())
+				}
 			}
 			pf.Prefetch(s.ctx, fetch)
 		}
@@ -674,7 +746,7 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 			}
 			if ok {
 				apply = append(apply, r)
-				if _, known := s.domains[r.NormalizedName()]; !known {
+				if _, known := s.domains[r.NormalizedName()]; !known && s.direct[r.NormalizedName()] == nil {
 					fetch = append(fetch, r.NormalizedName())
 				}
 			}
@@ -721,7 +793,9 @@ func (s *solver) metadata(p, i int) (*Metadata, error) {
 	}
 	v := pk.dom.versions[i]
 	var md *Metadata
-	if in := s.installed[pk.name]; in != nil && i == pk.dom.installed && in.Metadata != nil {
+	if d := s.direct[pk.name]; d != nil && d.Metadata != nil {
+		md = d.Metadata
+	} else if in := s.installed[pk.name]; in != nil && i == pk.dom.installed && in.Metadata != nil {
 		md = in.Metadata
 	} else {
 		var err error
@@ -756,6 +830,9 @@ func (s *solver) result() *Result {
 		if pkg == nil {
 			pkg = &Package{Name: pk.name, Version: pk.dom.versions[i], Installed: i == pk.dom.installed,
 				Yanked: pk.dom.yanked[i], Requested: requested[pk.name]}
+			if d := s.direct[pk.name]; d != nil {
+				pkg.URL = d.URL
+			}
 			byName[pk.name] = pkg
 			order = append(order, pk.name)
 		}

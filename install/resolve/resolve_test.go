@@ -266,3 +266,85 @@ func TestResolveDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveDirect checks direct URL requirements: the URL's wheel is the
+// project's only candidate, its dependencies come from the given metadata,
+// and other requirements on the project must accept its version.
+func TestResolveDirect(t *testing.T) {
+	const url = "file:///w/a-1.0-py3-none-any.whl"
+	direct := func(installed bool) []Direct {
+		return []Direct{{Name: "a", URL: url + "#sha256=00", Version: pep440.MustParse("1.0"), Installed: installed,
+			Metadata: &Metadata{RequiresDist: reqs(t, "b<2", `c; extra == "x"`)}}}
+	}
+	// The index has newer versions of a, which must not be chosen; its
+	// metadata is the direct wheel's, not the index's.
+	m := newMem(memDist{id: "a==1.0", deps: []string{"nosuch"}}, memDist{id: "a==3.0"},
+		memDist{id: "b==1.0"}, memDist{id: "b==2.0"}, memDist{id: "c==1.0"}, memDist{id: "d==1.0", deps: []string{"a>=1"}},
+		memDist{id: "e==1.0", deps: []string{"a>=2"}}, memDist{id: "f==1.0", deps: []string{"a @ https://elsewhere/a-1.0-py3-none-any.whl"}},
+		memDist{id: "g==1.0", deps: []string{"a @ " + url}})
+	cases := []struct {
+		name      string
+		reqs      []string
+		installed []string
+		isInst    bool
+		want      string
+		wantErr   []string
+	}{
+		{name: "only candidate", reqs: []string{"a @ " + url}, want: "a==1.0 b==1.0"},
+		{name: "extras", reqs: []string{"a[x] @ " + url}, want: "a==1.0 b==1.0 c==1.0"},
+		{name: "another requirement satisfied", reqs: []string{"a @ " + url, "d", "a<3"}, want: "a==1.0 b==1.0 d==1.0"},
+		{name: "same URL as a dependency", reqs: []string{"a @ " + url, "g"}, want: "a==1.0 b==1.0 g==1.0"},
+		{name: "installed from another source is replaced", reqs: []string{"a @ " + url}, installed: []string{"a==1.0"}, want: "a==1.0 b==1.0"},
+		{name: "installed from the URL is kept", reqs: []string{"a @ " + url}, installed: []string{"a==1.0"}, isInst: true, want: "a==1.0* b==1.0"},
+		{name: "conflict with a requirement", reqs: []string{"a @ " + url, "a>=2"},
+			wantErr: []string{"the direct URL " + url + " gives only a==1.0 (not a>=2)", "no solution exists"}},
+		{name: "conflict with a dependency", reqs: []string{"a @ " + url, "e"},
+			wantErr: []string{"e==1.0 depends on a>=2", "the direct URL " + url + " gives only a==1.0 (not a>=2)"}},
+		{name: "dependency on another URL", reqs: []string{"a @ " + url, "f"},
+			wantErr: []string{"f==1.0 depends on a @ https://elsewhere/a-1.0-py3-none-any.whl, a direct URL"}},
+		{name: "two URLs", reqs: []string{"a @ " + url, "a @ https://elsewhere/a-1.0-py3-none-any.whl"},
+			wantErr: []string{"a is requested from two different URLs"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			req := Request{Requirements: reqs(t, c.reqs...), Env: env311, Direct: direct(c.isInst)}
+			for _, in := range c.installed {
+				n, v, _ := strings.Cut(in, "==")
+				req.Installed = append(req.Installed, Installed{Name: n, Version: pep440.MustParse(v), Metadata: &Metadata{}})
+			}
+			res, err := Resolve(context.Background(), m, req)
+			if c.wantErr != nil {
+				if err == nil {
+					t.Fatalf("resolved %s; want an error", res)
+				}
+				for _, w := range c.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q\ndoes not contain %q", err, w)
+					}
+				}
+				if strings.Contains(err.Error(), "\n") {
+					t.Errorf("error is not one line: %q", err)
+				}
+				t.Logf("message: %s", err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range res.Packages {
+				s := p.Name + "==" + p.Version.String()
+				if p.Installed {
+					s += "*"
+				}
+				got = append(got, s)
+				if p.Name == "a" && p.URL != url+"#sha256=00" {
+					t.Errorf("a.URL = %q", p.URL)
+				}
+			}
+			if g := strings.Join(got, " "); g != c.want {
+				t.Errorf("got %s, want %s", g, c.want)
+			}
+		})
+	}
+}

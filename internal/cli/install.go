@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -18,7 +20,6 @@ import (
 	"github.com/pyshim/pyshim/install/cache"
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/installer"
-	"github.com/pyshim/pyshim/install/pep440"
 	"github.com/pyshim/pyshim/install/pep508"
 	"github.com/pyshim/pyshim/install/reqfile"
 	"github.com/pyshim/pyshim/install/wheel"
@@ -171,12 +172,9 @@ installs into one venv wait for each other.`,
 			ctx := cmd.Context()
 			cfg := index.ConfigFromEnv(a.getenv)
 			for _, arg := range args {
-				r, link, err := argRequirement(arg, a.cwd)
+				r, err := argRequirement(arg, a.cwd)
 				if err != nil {
 					return err
-				}
-				if link != "" {
-					cfg.FindLinks = append(cfg.FindLinks, link)
 				}
 				o.Requirements = append(o.Requirements, installer.Requirement{Req: r})
 			}
@@ -276,34 +274,75 @@ installs into one venv wait for each other.`,
 	return cmd
 }
 
-// argRequirement parses a command-line requirement: a PEP 508 string or a
-// wheel file, which becomes name==version with its directory as a
-// find-links location.
-func argRequirement(arg, cwd string) (*pep508.Requirement, string, error) {
-	if strings.HasSuffix(arg, ".whl") && !strings.Contains(arg, "://") && !strings.Contains(arg, "@") {
+// argRequirement parses a command-line requirement: a PEP 508 string
+// ("name @ URL" included), a wheel file or a wheel URL, which become
+// "name @ file:///abs/path.whl" and "name @ URL" as with pip. Source
+// distributions, directories and VCS URLs are refused: only wheels are
+// installed.
+func argRequirement(arg, cwd string) (*pep508.Requirement, error) {
+	onlyWheels := func() error {
+		return fmt.Errorf("%s: only wheels (.whl) can be installed; source distributions, directories and VCS URLs are not supported", arg)
+	}
+	direct := func(fn, u string) (*pep508.Requirement, error) {
+		wf, err := wheel.ParseFilename(fn)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, err)
+		}
+		r, err := pep508.ParseRequirement(wf.Normalized() + " @ " + u)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", arg, err)
+		}
+		return r, nil
+	}
+	if r, err := pep508.ParseRequirement(arg); err == nil && !looksLikeFile(arg, cwd) {
+		return r, nil
+	}
+	if scheme, _, ok := strings.Cut(arg, "://"); ok && !strings.ContainsAny(scheme, " @;[") {
+		// A bare URL.
+		u, err := url.Parse(arg)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a valid URL: %w", arg, err)
+		}
+		if strings.Contains(scheme, "+") || !strings.HasSuffix(strings.ToLower(u.Path), ".whl") {
+			return nil, onlyWheels()
+		}
+		return direct(path.Base(u.Path), arg)
+	}
+	if looksLikeFile(arg, cwd) {
 		p := absPath(arg, cwd)
+		if !strings.HasSuffix(strings.ToLower(p), ".whl") {
+			return nil, onlyWheels()
+		}
 		if !fileExists(p) {
-			return nil, "", fmt.Errorf("wheel file %s does not exist", p)
+			return nil, fmt.Errorf("wheel file %s does not exist", p)
 		}
-		fn, err := wheel.ParseFilename(filepath.Base(p))
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", arg, err)
-		}
-		v, err := pep440.Parse(fn.Version)
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", arg, err)
-		}
-		r, err := pep508.ParseRequirement(fn.Normalized() + "===" + v.String())
-		if err != nil {
-			return nil, "", fmt.Errorf("%s: %w", arg, err)
-		}
-		return r, filepath.Dir(p), nil
+		return direct(filepath.Base(p), (&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}).String())
 	}
 	r, err := pep508.ParseRequirement(arg)
 	if err != nil {
-		return nil, "", fmt.Errorf("%q is not a valid requirement: %w", arg, err)
+		return nil, fmt.Errorf("%q is not a valid requirement: %w", arg, err)
 	}
-	return r, "", nil
+	return r, nil
+}
+
+// looksLikeFile reports whether a command-line argument names a local
+// archive or directory rather than a requirement: it ends in .whl or an
+// sdist extension, or is an existing directory written as a path.
+func looksLikeFile(arg, cwd string) bool {
+	if strings.Contains(arg, "://") || strings.Contains(arg, " @ ") {
+		return false
+	}
+	lower := strings.ToLower(arg)
+	for _, ext := range []string{".whl", ".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip"} {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	if strings.ContainsRune(arg, filepath.Separator) || arg == "." || arg == ".." {
+		fi, err := os.Stat(absPath(arg, cwd))
+		return err == nil && fi.IsDir()
+	}
+	return false
 }
 
 func absPath(p, cwd string) string {
@@ -522,8 +561,8 @@ func freezeCmd() *cobra.Command {
 	return cmd
 }
 
-// freezeLines is pip freeze's output: name==version sorted by lower-cased
-// name, without pip (and, before Python 3.12, setuptools, wheel and
+// freezeLines is pip freeze's output: name==version (or "name @ url" for
+// a distribution installed from a direct URL) sorted by lower-cased name, without pip (and, before Python 3.12, setuptools, wheel and
 // distribute) unless all.
 func freezeLines(dists []installer.Dist, versionInfo []any, all bool) []string {
 	skip := map[string]bool{"pip": true}
@@ -534,13 +573,23 @@ func freezeLines(dists []installer.Dist, versionInfo []any, all bool) []string {
 			skip["setuptools"], skip["wheel"], skip["distribute"] = true, true, true
 		}
 	}
-	var lines []string
+	type entry struct{ key, line string }
+	var entries []entry
 	for _, d := range dists {
 		if !all && skip[d.Normalized()] {
 			continue
 		}
-		lines = append(lines, d.Name+"=="+d.Version)
+		line := d.Name + "==" + d.Version
+		if d.DirectURL != nil && !d.DirectURL.Editable() {
+			// Installed from a URL (PEP 610): pip prints "name @ url".
+			line = d.DirectURL.Requirement(d.Name)
+		}
+		entries = append(entries, entry{strings.ToLower(d.Name), line})
 	}
-	sort.SliceStable(lines, func(i, j int) bool { return strings.ToLower(lines[i]) < strings.ToLower(lines[j]) })
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].key < entries[j].key })
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		lines[i] = e.line
+	}
 	return lines
 }

@@ -17,12 +17,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pyshim/pyshim/internal/testenv"
 )
@@ -1024,5 +1026,189 @@ func TestInstallCompileAndDryRun(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(sitePackages(t, venv), "cc", "__pycache__", "__init__.cpython-311.pyc")); len(m) != 1 {
 		t.Error("--compile wrote no .pyc")
+	}
+}
+
+// readDirectURL parses a venv's direct_url.json of a distribution.
+func readDirectURL(t testing.TB, venv, distInfo string) map[string]any {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(venv, "lib", "python*", "site-packages", distInfo, "direct_url.json"))
+	if len(matches) != 1 {
+		t.Fatalf("no %s/direct_url.json in %s", distInfo, venv)
+	}
+	b, err := os.ReadFile(matches[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return m
+}
+
+// pipFreeze runs the pip of pyenv's 3.11 over venv.
+func pipFreeze(t testing.TB, venv string) string {
+	t.Helper()
+	pc := exec.Command(filepath.Join(venv, "bin", "python"), "-m", "pip", "freeze")
+	pc.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "PYTHONPATH=" + pipSitePackages(t), "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_CONFIG_FILE=/dev/null"}
+	out, err := pc.CombinedOutput()
+	if err != nil {
+		t.Fatalf("pip freeze: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// TestInstallDirectURL installs wheels given by direct URLs ("name @ URL",
+// a bare wheel path, an http URL with #sha256=) and compares what is
+// recorded (direct_url.json, freeze) with what pip does for the same file.
+func TestInstallDirectURL(t *testing.T) {
+	py := testenv.PyenvPython(t, pip311Python)
+	app := twheel{name: "direct-app", version: "1.0", deps: []string{"direct-dep>=1"}}
+	deps := findLinksDir(t, twheel{name: "direct-dep", version: "1.0"}, twheel{name: "direct-dep", version: "2.0"},
+		// The index has a newer direct-app, which a direct URL must not pick.
+		twheel{name: "direct-app", version: "3.0"})
+	work := t.TempDir()
+	dist := filepath.Join(work, "dist")
+	data := app.build(t)
+	whl := filepath.Join(dist, app.filename())
+	testenv.WriteFile(t, whl, string(data), 0o644)
+	sum := sha256hex(data)
+	fileURL := "file://" + whl
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/w/"+app.filename() {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, app.filename(), time.Time{}, bytes.NewReader(data))
+	}))
+	t.Cleanup(srv.Close)
+	httpURL := srv.URL + "/w/" + app.filename()
+	wantArchive := map[string]any{"hash": "sha256=" + sum, "hashes": map[string]any{"sha256": sum}}
+
+	// What pip writes for the same local file.
+	pipVenv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "pip"), true)
+	cmd := exec.Command(filepath.Join(pipVenv, "bin", "python"), "-m", "pip", "install", "-q", "--no-index", "--find-links", deps, "--no-compile", whl)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", "PIP_CONFIG_FILE=/dev/null"}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pip install: %v\n%s", err, out)
+	}
+	pipDU := readDirectURL(t, pipVenv, "direct_app-1.0.dist-info")
+	var pipLine string
+	for _, l := range strings.Split(pipFreeze(t, pipVenv), "\n") {
+		if strings.HasPrefix(l, "direct-app") || strings.HasPrefix(l, "direct_app") {
+			pipLine = l
+		}
+	}
+	t.Logf("pip: %v; freeze %q", pipDU, pipLine)
+	if pipDU["url"] != fileURL || !reflect.DeepEqual(pipDU["archive_info"], wantArchive) {
+		t.Errorf("pip's direct_url.json is %v (the test expects url %s and archive_info %v)", pipDU, fileURL, wantArchive)
+	}
+
+	cases := []struct {
+		name string
+		args []string // after install --venv V --no-index -f DEPS
+		dir  string   // working directory
+		url  string   // the recorded URL
+		pip  bool     // compare with pip's records
+	}{
+		{name: "name @ file URL", args: []string{"direct-app @ " + fileURL}, url: fileURL, pip: true},
+		{name: "bare path", args: []string{"./dist/" + app.filename()}, dir: work, url: fileURL, pip: true},
+		{name: "bare file name", args: []string{app.filename()}, dir: dist, url: fileURL, pip: true},
+		{name: "requirement file", args: []string{"-r", filepath.Join(work, "req.txt")}, url: fileURL, pip: true},
+		{name: "http with sha256", args: []string{"direct-app @ " + httpURL + "#sha256=" + sum}, url: httpURL},
+		{name: "http without hash", args: []string{"direct-app @ " + httpURL}, url: httpURL},
+		{name: "with a compatible requirement", args: []string{"direct-app @ " + fileURL, "direct-app<2"}, url: fileURL, pip: true},
+	}
+	testenv.WriteFile(t, filepath.Join(work, "req.txt"), "# a direct reference\ndirect-app @ "+fileURL+"\n", 0o644)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := installEnv(t)
+			venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
+			args := append([]string{"install", "--venv", venv, "--no-index", "-f", deps}, c.args...)
+			_, errs, err := pyshimRun(env, c.dir, args...)
+			if err != nil {
+				t.Fatalf("pyshim %q: %v\n%s", args, err, errs)
+			}
+			if !strings.Contains(errs, " + direct-app==1.0\n") || !strings.Contains(errs, " + direct-dep==2.0\n") {
+				t.Errorf("summary:\n%s", errs)
+			}
+			du := readDirectURL(t, venv, "direct_app-1.0.dist-info")
+			if du["url"] != c.url || !reflect.DeepEqual(du["archive_info"], wantArchive) {
+				t.Errorf("direct_url.json = %v, want url %s and archive_info %v", du, c.url, wantArchive)
+			}
+			if c.pip && (du["url"] != pipDU["url"] || !reflect.DeepEqual(du["archive_info"], pipDU["archive_info"])) {
+				t.Errorf("direct_url.json = %v; pip wrote %v", du, pipDU)
+			}
+			if got := pyRun(t, venv, "-c", "import direct_app; print(direct_app.VERSION)"); got != "1.0\n" {
+				t.Errorf("import: %q", got)
+			}
+			wantLine := "direct-app @ " + c.url + "#sha256=" + sum
+			ours, _ := mustPyshim(t, env, "freeze", "--venv", venv)
+			if want := wantLine + "\ndirect-dep==2.0\n"; ours != want {
+				t.Errorf("pyshim freeze:\n%s\nwant:\n%s", ours, want)
+			}
+			if c.pip && wantLine != pipLine {
+				t.Errorf("pip's freeze line of its own install is %q, ours %q", pipLine, wantLine)
+			}
+			if pf := pipFreeze(t, venv); pf != ours {
+				t.Errorf("pip freeze of our venv:\n%s\npyshim freeze:\n%s", pf, ours)
+			}
+			// Installed from the same URL: satisfied.
+			_, errs, err = pyshimRun(env, c.dir, args...)
+			if err != nil || !strings.Contains(errs, "Audited 2 packages") {
+				t.Errorf("second install: %v\n%s", err, errs)
+			}
+		})
+	}
+
+	t.Run("index copy replaced by the URL", func(t *testing.T) {
+		env := installEnv(t)
+		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
+		mustPyshim(t, env, "install", "--venv", venv, "--no-index", "-f", deps, "direct-app==3.0")
+		_, errs := mustPyshim(t, env, "install", "--venv", venv, "--no-index", "-f", deps, "direct-app @ "+fileURL)
+		if !strings.Contains(errs, " - direct-app==3.0\n") || !strings.Contains(errs, " + direct-app==1.0\n") {
+			t.Errorf("summary:\n%s", errs)
+		}
+		if du := readDirectURL(t, venv, "direct_app-1.0.dist-info"); du["url"] != fileURL {
+			t.Errorf("direct_url.json = %v", du)
+		}
+	})
+
+	errCases := []struct {
+		name string
+		args []string
+		err  string
+	}{
+		{"wrong sha256", []string{"direct-app @ " + httpURL + "#sha256=" + strings.Repeat("0", 64)},
+			"sha256 hash mismatch: expected " + strings.Repeat("0", 64) + ", got " + sum},
+		{"conflicting requirement", []string{"direct-app @ " + fileURL, "direct-app>=2"},
+			"the direct URL " + fileURL + " gives only direct-app==1.0 (not direct-app>=2)"},
+		{"wrong project", []string{"other @ " + fileURL}, "is a wheel of direct-app, not of other"},
+		{"sdist URL", []string{"direct-app @ " + srv.URL + "/direct-app-1.0.tar.gz"}, "direct-app @ " + srv.URL + "/direct-app-1.0.tar.gz: source distributions are not supported; only wheels (.whl) are supported"},
+		{"VCS URL", []string{"direct-app @ git+https://example.invalid/direct-app.git"}, "direct-app @ git+https://example.invalid/direct-app.git: version control URLs are not supported; only wheels (.whl) are supported"},
+		{"bare VCS URL", []string{"git+https://example.invalid/direct-app.git"}, "only wheels (.whl) can be installed"},
+		{"bare sdist", []string{"./dist/direct-app-1.0.tar.gz"}, "only wheels (.whl) can be installed"},
+		{"directory", []string{"./dist"}, "only wheels (.whl) can be installed"},
+		{"missing file", []string{"direct-app @ file://" + filepath.Join(work, "nosuch", app.filename())}, "the wheel file " + filepath.Join(work, "nosuch", app.filename()) + " does not exist"},
+	}
+	for _, c := range errCases {
+		t.Run(c.name, func(t *testing.T) {
+			env := installEnv(t)
+			venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
+			out, errs, err := pyshimRun(env, work, append([]string{"install", "--venv", venv, "--no-index", "-f", deps}, c.args...)...)
+			if err == nil {
+				t.Fatalf("install succeeded:\n%s%s", out, errs)
+			}
+			if !strings.Contains(errs, c.err) {
+				t.Errorf("error %q does not contain %q", errs, c.err)
+			}
+			if strings.Count(strings.TrimSpace(errs), "\n") > 0 {
+				t.Errorf("error is not one line: %q", errs)
+			}
+			if fr, _ := mustPyshim(t, env, "freeze", "--venv", venv); fr != "" {
+				t.Errorf("installed after an error:\n%s", fr)
+			}
+		})
 	}
 }
