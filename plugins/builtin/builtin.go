@@ -1,13 +1,12 @@
-// Package builtin lists the discovery plugins that ship inside pyshim and
-// serves one of them when pyshim re-executes itself as a plugin.
+// Package builtin lists the discovery plugins that ship inside pyshim. It
+// links no plugin transport: the pyshim-plugins binary serves them (see
+// resolver/pluginhost).
 package builtin
 
 import (
-	"fmt"
-
 	"github.com/pyshim/pyshim/plugins/nix"
 	"github.com/pyshim/pyshim/plugins/pyenv"
-	"github.com/pyshim/pyshim/plugins/sdk"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 	"github.com/pyshim/pyshim/plugins/system"
 )
 
@@ -15,7 +14,7 @@ import (
 func Names() []string { return []string{"pyenv", "nix", "system"} }
 
 // New returns the built-in plugin called name.
-func New(name string) (sdk.Discoverer, bool) {
+func New(name string) (model.Discoverer, bool) {
 	switch name {
 	case "pyenv":
 		return pyenv.New(), true
@@ -25,15 +24,4 @@ func New(name string) (sdk.Discoverer, bool) {
 		return system.New(), true
 	}
 	return nil, false
-}
-
-// Serve runs built-in plugin name as a go-plugin server; it returns an
-// error only when there is no such plugin.
-func Serve(name string) error {
-	d, ok := New(name)
-	if !ok {
-		return fmt.Errorf("no built-in plugin %q (have %v)", name, Names())
-	}
-	sdk.Serve(d)
-	return nil
 }
