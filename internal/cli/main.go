@@ -8,8 +8,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyshim/pyshim/plugins/builtin"
-	"github.com/pyshim/pyshim/resolver"
 	"github.com/pyshim/pyshim/shim"
 )
 
@@ -17,21 +15,20 @@ import (
 const Version = "0.1.0-dev"
 
 // Main runs pyshim with args (without the program name) and returns the
-// exit status. Errors are printed as one line: "pyshim: ...".
-func Main(args []string) int {
-	if len(args) >= 2 && args[0] == resolver.BuiltinArg {
-		if err := builtin.Serve(args[1]); err != nil {
-			fmt.Fprintln(os.Stderr, "pyshim:", err)
-			return 2
-		}
-		return 0
-	}
+// exit status. Errors are printed as one line: "pyshim: ...". Plugins run
+// through `pyshim-plugins __host`; see MainWith.
+func Main(args []string) int { return MainWith(args, Options{}) }
+
+// MainWith is Main with the binary's Options: pyshim-plugins, which links
+// the plugin transport, runs the same command line with its own Runner.
+func MainWith(args []string, o Options) int {
+	ctx := withOptions(context.Background(), o)
 	if len(args) >= 1 && args[0] == shim.ResolveArg {
-		return resolveExecMain(args[1:])
+		return resolveExecMain(ctx, args[1:])
 	}
 	root := newRoot()
 	root.SetArgs(args)
-	if err := root.ExecuteContext(context.Background()); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "pyshim:", strings.TrimSpace(err.Error()))
 		return exitCode(err)
 	}
