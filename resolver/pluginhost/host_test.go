@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pyshim/pyshim/internal/testenv"
+	"github.com/pyshim/pyshim/plugins/builtin"
 	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
 	"github.com/pyshim/pyshim/resolver"
@@ -237,5 +238,17 @@ func testHostGivesPluginsNoStdin(t *testing.T, run resolver.Runner) {
 	buf := make([]byte, 1)
 	if n, _ := r.Read(buf); n != 1 || buf[0] != 'x' {
 		t.Errorf("stdin was consumed")
+	}
+}
+
+// Every name builtin.Names lists is served, and nothing else.
+func TestBuiltinNames(t *testing.T) {
+	for _, n := range builtin.Names() {
+		if _, ok := Builtin(n); !ok {
+			t.Errorf("builtin.Names lists %s, which Builtin does not serve", n)
+		}
+	}
+	if _, ok := Builtin("nope"); ok {
+		t.Error("Builtin serves an unknown name")
 	}
 }

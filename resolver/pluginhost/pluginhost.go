@@ -23,7 +23,11 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/pyshim/pyshim/plugins/builtin"
+	"github.com/pyshim/pyshim/plugins/nix"
+	"github.com/pyshim/pyshim/plugins/pyenv"
 	"github.com/pyshim/pyshim/plugins/sdk"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
+	"github.com/pyshim/pyshim/plugins/system"
 	"github.com/pyshim/pyshim/resolver"
 )
 
@@ -33,7 +37,7 @@ import (
 func Main(args []string) (code int, ok bool) {
 	switch {
 	case len(args) >= 2 && args[0] == resolver.BuiltinArg:
-		d, found := builtin.New(args[1])
+		d, found := Builtin(args[1])
 		if !found {
 			fmt.Fprintf(os.Stderr, "pyshim: no built-in plugin %q (have %v)\n", args[1], builtin.Names())
 			return 2, true
@@ -48,6 +52,19 @@ func Main(args []string) (code int, ok bool) {
 		return 0, true
 	}
 	return 0, false
+}
+
+// Builtin returns the built-in plugin called name (one of builtin.Names).
+func Builtin(name string) (model.Discoverer, bool) {
+	switch name {
+	case "pyenv":
+		return pyenv.New(), true
+	case "nix":
+		return nix.New(), true
+	case "system":
+		return system.New(), true
+	}
+	return nil, false
 }
 
 // ServeHost reads a resolver.RunRequest as JSON from in, runs it with
