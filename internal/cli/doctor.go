@@ -64,6 +64,13 @@ func (a *app) doctor(cmd *cobra.Command, r *doctorReport) {
 		r.ok("shim binary %s", exe)
 	}
 
+	// The plugin host, which pyshim runs whenever plugins must run.
+	if isExecutable(a.host.Self) {
+		r.ok("plugin host %s", a.host.Self)
+	} else {
+		r.fail("run ./install.sh, which installs pyshim-plugins next to pyshim", "no plugin host %s", a.host.Self)
+	}
+
 	// The shims directory.
 	dir := a.shimsDir()
 	var missing, foreign []string
