@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/pyshim/pyshim/resolver"
 	"github.com/pyshim/pyshim/shim"
 )
 
@@ -22,6 +26,9 @@ func Main(args []string) int { return MainWith(args, Options{}) }
 // MainWith is Main with the binary's Options: pyshim-plugins, which links
 // the plugin transport, runs the same command line with its own Runner.
 func MainWith(args []string, o Options) int {
+	if o.Runner == nil && len(args) >= 1 && slices.Contains(pluginCommands(), args[0]) {
+		handOver(args)
+	}
 	ctx := withOptions(context.Background(), o)
 	if len(args) >= 1 && args[0] == shim.ResolveArg {
 		return resolveExecMain(ctx, args[1:])
@@ -33,6 +40,23 @@ func MainWith(args []string, o Options) int {
 		return exitCode(err)
 	}
 	return 0
+}
+
+// pluginCommands are the commands that run the plugins every time.
+// pyshim hands them whole to pyshim-plugins: one exec costs less than
+// starting a plugin host process and passing it the round.
+func pluginCommands() []string { return []string{"which", "list", "plugins", "exec", "doctor"} }
+
+// handOver execs pyshim-plugins, next to this executable, with args. It
+// returns only when that fails (pyshim-plugins not installed): then pyshim
+// runs the command itself, and each plugin reports the missing host.
+func handOver(args []string) {
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	heavy := filepath.Join(filepath.Dir(exe), resolver.PluginsExeName)
+	_ = syscall.Exec(heavy, append([]string{heavy}, args...), os.Environ())
 }
 
 func newRoot() *cobra.Command {
