@@ -15,5 +15,5 @@ if command -v protoc >/dev/null; then
   go generate ./plugins/sdk/pb
   git diff --exit-code -- plugins/sdk/pb
 fi
-go test -race ./resolver/ ./shim/ ./install/... ./internal/fsutil/
+go test -race ./resolver/... ./shim/ ./install/... ./internal/fsutil/
 go test -count=1 ./...

@@ -21,6 +21,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bin=$work/bin
 go build -trimpath -o "$bin/pyshim" ./cmd/pyshim
+go build -trimpath -o "$bin/pyshim-plugins" ./cmd/pyshim-plugins
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$bin/pyshim-exec" ./cmd/pyshim-exec
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.target=$py" -o "$bin/execonly" ./bench/execonly
 

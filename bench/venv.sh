@@ -14,6 +14,7 @@ py=${1:-${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python3.11}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -o "$work/pyshim" ./cmd/pyshim
+go build -o "$work/pyshim-plugins" ./cmd/pyshim-plugins
 # The cached resolution depends on the PATH directories (a new python may
 # appear there); keep PATH to stable system directories so that unrelated
 # installs (go install, pyenv rehash) during the run do not invalidate it.

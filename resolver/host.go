@@ -2,37 +2,30 @@ package resolver
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/go-plugin"
-	"github.com/hashicorp/go-plugin/runner"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
-	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 )
 
 // ThirdPartyPrefix is the file name prefix of third-party plugins.
 const ThirdPartyPrefix = "pyshim-plugin-"
 
-// BuiltinArg is the hidden first argument with which pyshim re-executes
-// itself as a built-in plugin: `pyshim __plugin NAME`.
+// BuiltinArg is the hidden first argument with which the pyshim-plugins
+// binary serves a built-in plugin: `pyshim-plugins __plugin NAME`.
 const BuiltinArg = "__plugin"
 
 // PluginSpec is one plugin to run.
 type PluginSpec struct {
 	Name string
-	// Path is the executable; for built-ins, pyshim itself.
+	// Path is the executable; for built-ins, pyshim-plugins.
 	Path string
 	// Args follow argv[0]; for built-ins, BuiltinArg and Name.
 	Args    []string
@@ -42,19 +35,53 @@ type PluginSpec struct {
 // PluginReport is what one plugin run produced.
 type PluginReport struct {
 	Spec PluginSpec
-	Desc sdk.Description
+	Desc model.Description
 	// Result holds the accepted candidates (with Source set to the
 	// plugin's name), watch paths and warnings.
-	Result sdk.DiscoverResult
+	Result model.DiscoverResult
 	// Unwrapped is the plugin's answer to Unwrap, when asked and known.
 	Unwrapped *interp.Interpreter
 	// Rejected lists candidates that failed validation.
 	Rejected []Rejection
-	// Err is why the plugin gave no answer (crash, hang, garbage).
+	// Err is why the plugin gave no answer (crash, hang, garbage). It
+	// travels between processes as its message only.
 	Err error
 	// Start is the time from launch to a finished handshake; Call the
 	// time the calls took.
 	Start, Call time.Duration
+}
+
+// MarshalJSON writes r with Err as its message (a string), so that
+// reports can cross from the pyshim-plugins host process.
+func (r PluginReport) MarshalJSON() ([]byte, error) {
+	type plain PluginReport
+	w := struct {
+		plain
+		Err string `json:",omitempty"`
+	}{plain: plain(r)}
+	if r.Err != nil {
+		w.Err = r.Err.Error()
+	}
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote; Err comes back as an error
+// with the same message.
+func (r *PluginReport) UnmarshalJSON(data []byte) error {
+	type plain PluginReport
+	var w struct {
+		plain
+		Err string `json:",omitempty"`
+	}
+	if err := json.Unmarshal(data, &w); err != nil {
+		return err
+	}
+	*r = PluginReport(w.plain)
+	r.Err = nil
+	if w.Err != "" {
+		r.Err = errors.New(w.Err)
+	}
+	return nil
 }
 
 // Rejection is a candidate the host refused, and why.
@@ -63,9 +90,35 @@ type Rejection struct {
 	Reason    string
 }
 
-// Host runs discovery plugins as child processes.
+// RunRequest is one round of plugin runs: start every plugin in Specs,
+// ask each to Discover Request (and to Unwrap Unwrap when it is not
+// empty), and kill each Timeout after its launch.
+type RunRequest struct {
+	Specs   []PluginSpec
+	Request model.DiscoverRequest
+	Unwrap  string
+	Timeout time.Duration
+}
+
+// Runner starts plugin processes and talks to them. It returns one report
+// per spec, in order, with the plugins' answers as given (the Host
+// validates them). It never fails as a whole: a plugin that crashes, hangs
+// or answers garbage is reported in its own report.
+//
+// The go-plugin runner is in package resolver/pluginhost, which links gRPC;
+// ExecRunner hands the round to a pyshim-plugins process instead.
+type Runner interface {
+	Run(ctx context.Context, req RunRequest) []PluginReport
+}
+
+// DefaultTimeout is a plugin's deadline when Host.Timeout is not set.
+const DefaultTimeout = 3 * time.Second
+
+// Host runs discovery plugins as child processes, through its Runner, and
+// validates what they answer.
 type Host struct {
-	// Self is the pyshim executable used to run built-in plugins.
+	// Self is the pyshim-plugins executable, which serves the built-in
+	// plugins.
 	Self string
 	// Timeout is each plugin's deadline from launch to its last answer;
 	// past it the plugin is killed.
@@ -74,6 +127,8 @@ type Host struct {
 	// candidate can point back at them.
 	ShimExe  string
 	ShimsDir string
+	// Runner runs the plugins; nil means an ExecRunner of Self.
+	Runner Runner
 }
 
 // BuiltinSpec returns the spec that runs built-in plugin name.
@@ -113,126 +168,32 @@ func FindThirdParty(dirs []string) []PluginSpec {
 
 // Run starts every plugin in parallel, asks each to Discover req (and to
 // Unwrap unwrapPath when it is not empty), then kills them all. Reports
-// come back in the order of specs. It never fails as a whole: a plugin
-// that crashes, hangs or answers garbage is reported in its own report.
-func (h *Host) Run(ctx context.Context, specs []PluginSpec, req sdk.DiscoverRequest, unwrapPath string) []PluginReport {
-	reports := make([]PluginReport, len(specs))
-	var wg sync.WaitGroup
-	for i, spec := range specs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			reports[i] = h.runOne(ctx, spec, req, unwrapPath)
-		}()
+// come back in the order of specs, each candidate marked with its plugin's
+// name and checked: the unusable ones move to Rejected. It never fails as
+// a whole: a plugin that crashes, hangs or answers garbage is reported in
+// its own report.
+func (h *Host) Run(ctx context.Context, specs []PluginSpec, req model.DiscoverRequest, unwrapPath string) []PluginReport {
+	timeout := h.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
 	}
-	wg.Wait()
+	run := h.Runner
+	if run == nil {
+		run = ExecRunner{Path: h.Self}
+	}
+	reports := run.Run(ctx, RunRequest{Specs: specs, Request: req, Unwrap: unwrapPath, Timeout: timeout})
+	for i := range reports {
+		h.check(&reports[i])
+	}
 	return reports
 }
 
-func (h *Host) runOne(parent context.Context, spec PluginSpec, req sdk.DiscoverRequest, unwrapPath string) (rep PluginReport) {
-	rep.Spec = spec
-	timeout := h.Timeout
-	if timeout <= 0 {
-		timeout = 3 * time.Second
-	}
-	ctx, cancel := context.WithTimeout(parent, timeout)
-	defer cancel()
-
-	var (
-		mu   sync.Mutex
-		proc *procRunner
-	)
-	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake(),
-		Plugins:          sdk.PluginSet(nil),
-		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
-		Logger:           hclog.NewNullLogger(),
-		StartTimeout:     timeout,
-		SkipHostEnv:      true,
-		// go-plugin hands RunnerFunc an empty command carrying only its
-		// handshake variables (and our stdin, which newProcRunner drops).
-		RunnerFunc: func(_ hclog.Logger, c *exec.Cmd, _ string) (runner.Runner, error) {
-			c.Path = spec.Path
-			c.Args = append([]string{spec.Path}, spec.Args...)
-			c.Env = append(pluginEnv(req.Env), c.Env...)
-			// Its own process group, so a kill takes its children too.
-			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-			r, err := newProcRunner(c)
-			if err == nil {
-				mu.Lock()
-				proc = r
-				mu.Unlock()
-			}
-			return r, err
-		},
-	})
-	kill := func() {
-		mu.Lock()
-		p := proc
-		mu.Unlock()
-		if p != nil {
-			_ = p.Kill(context.Background())
-		}
-	}
-	// Kill at the deadline, whatever go-plugin is waiting for.
-	stop := context.AfterFunc(ctx, kill)
-	defer func() {
-		stop()
-		kill()
-		client.Kill()
-	}()
-
-	t0 := time.Now()
-	rpc, err := client.Client()
-	if err == nil {
-		var raw interface{}
-		raw, err = rpc.Dispense(sdk.PluginName)
-		if err == nil {
-			rep.Start = time.Since(t0)
-			rep.Err = h.call(ctx, &rep, raw.(sdk.Discoverer), req, unwrapPath)
-			rep.Call = time.Since(t0) - rep.Start
-			return rep
-		}
-	}
-	rep.Start = time.Since(t0)
-	kill()
-	mu.Lock()
-	p := proc
-	mu.Unlock()
-	rep.Err = describeFailure(ctx, err, p)
-	return rep
-}
-
-// describeFailure turns a start failure into one line: a hang, a crash
-// (with the plugin's last stderr line) or a bad handshake.
-func describeFailure(ctx context.Context, err error, p *procRunner) error {
-	last := ""
-	if p != nil {
-		last = p.LastWords(200 * time.Millisecond)
-	}
-	switch {
-	case ctx.Err() != nil:
-		return fmt.Errorf("no answer before the deadline; killed")
-	case last != "":
-		return fmt.Errorf("failed to start: %v (plugin said: %s)", oneLine(err), last)
-	}
-	return fmt.Errorf("failed to start: %v", oneLine(err))
-}
-
-// call asks a started plugin for its answers and validates them.
-func (h *Host) call(ctx context.Context, rep *PluginReport, d sdk.Discoverer, req sdk.DiscoverRequest, unwrapPath string) error {
-	desc, err := d.Describe(ctx)
-	if err != nil {
-		return callErr(ctx, "Describe", err)
-	}
-	rep.Desc = desc
-	res, err := d.Discover(ctx, req)
-	if err != nil {
-		return callErr(ctx, "Discover", err)
-	}
-	rep.Result.Watch = res.Watch
-	rep.Result.Warnings = res.Warnings
-	for _, c := range res.Candidates {
+// check marks rep's candidates with the plugin's name and moves the
+// unusable ones to rep.Rejected.
+func (h *Host) check(rep *PluginReport) {
+	cands := rep.Result.Candidates
+	rep.Result.Candidates = nil
+	for _, c := range cands {
 		c.Source = rep.Spec.Name
 		if reason := h.validate(&c); reason != "" {
 			rep.Rejected = append(rep.Rejected, Rejection{Candidate: c, Reason: reason})
@@ -240,29 +201,13 @@ func (h *Host) call(ctx context.Context, rep *PluginReport, d sdk.Discoverer, re
 		}
 		rep.Result.Candidates = append(rep.Result.Candidates, c)
 	}
-	if unwrapPath != "" {
-		in, known, err := d.Unwrap(ctx, unwrapPath, req.Env)
-		if err != nil {
-			return callErr(ctx, "Unwrap", err)
-		}
-		if known {
-			in.Source = rep.Spec.Name
-			if reason := h.validate(&in); reason != "" {
-				rep.Rejected = append(rep.Rejected, Rejection{Candidate: in, Reason: reason})
-			} else {
-				rep.Unwrapped = &in
-			}
+	if in := rep.Unwrapped; in != nil {
+		in.Source = rep.Spec.Name
+		if reason := h.validate(in); reason != "" {
+			rep.Rejected = append(rep.Rejected, Rejection{Candidate: *in, Reason: reason})
+			rep.Unwrapped = nil
 		}
 	}
-	return nil
-}
-
-func callErr(ctx context.Context, what string, err error) error {
-	// gRPC may report the deadline a moment before ctx itself expires.
-	if ctx.Err() != nil || status.Code(err) == codes.DeadlineExceeded {
-		return fmt.Errorf("%s: no answer before the deadline; killed", what)
-	}
-	return fmt.Errorf("%s: %s", what, oneLine(err))
 }
 
 // validate returns why a candidate is unusable, or "".
@@ -318,11 +263,11 @@ func (h *Host) isShim(p string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
-// pluginEnv is the process environment a plugin starts with: only the
+// PluginEnv is the process environment a plugin starts with: only the
 // keys plugins may see.
-func pluginEnv(env map[string]string) []string {
+func PluginEnv(env map[string]string) []string {
 	var out []string
-	for _, k := range sdk.EnvKeys() {
+	for _, k := range model.EnvKeys() {
 		if v, ok := env[k]; ok {
 			out = append(out, k+"="+v)
 		}
@@ -330,7 +275,8 @@ func pluginEnv(env map[string]string) []string {
 	return out
 }
 
-func oneLine(err error) string {
+// OneLine is err's message on one line, at most 300 bytes.
+func OneLine(err error) string {
 	if err == nil {
 		return "unknown error"
 	}

@@ -186,7 +186,7 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 			Python string `toml:"python"`
 		}
 		if _, err := toml.Decode(string(data), &f); err != nil {
-			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: %v", p, oneLine(err)))
+			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: %v", p, OneLine(err)))
 			return l, true
 		}
 		if f.Python == "" {

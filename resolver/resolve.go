@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 )
 
 // Considered is one candidate and the verdict on it at the deciding level.
@@ -51,8 +51,8 @@ type Resolver struct {
 // preference order (plugin order, then each plugin's own order), plus the
 // reports. unwrap lists paths the plugins are asked to unwrap.
 func (r *Resolver) Discover(ctx context.Context, in Inputs, unwrap string) ([]interp.Interpreter, []PluginReport) {
-	req := sdk.DiscoverRequest{Cwd: in.Cwd, Env: map[string]string{}}
-	for _, k := range sdk.EnvKeys() {
+	req := model.DiscoverRequest{Cwd: in.Cwd, Env: map[string]string{}}
+	for _, k := range model.EnvKeys() {
 		if v, ok := in.Env[k]; ok {
 			req.Env[k] = v
 		}

@@ -3,9 +3,10 @@
 // pyshim-exec binary, which calls Main. Main works out the cache key from
 // the name, the selection variables and the project files it finds (stat
 // calls only), and when a cached entry's fingerprints all hold it execs
-// the interpreter at once. Otherwise it execs `pyshim __resolve-exec`,
-// which runs the plugins, writes the entry and execs the interpreter
-// itself.
+// the interpreter at once. Otherwise it execs `pyshim-plugins
+// __resolve-exec` (the pyshim command line with the plugin transport
+// linked in, so no further hop), which runs the plugins, writes the entry
+// and execs the interpreter itself.
 //
 // The package uses the standard library only (and pyshim's stdlib-only
 // interp and fsutil packages): linking go-plugin, gRPC or cobra would add
@@ -25,7 +26,7 @@ import (
 )
 
 // ResolveArg is the hidden pyshim command the shim execs on a cache miss:
-// `pyshim __resolve-exec SHIM_EXE ARGV0 ARGS...`.
+// `pyshim-plugins __resolve-exec SHIM_EXE ARGV0 ARGS...`.
 const ResolveArg = "__resolve-exec"
 
 // HopsEnv counts the shim passes that did not end in a real interpreter:
@@ -134,8 +135,12 @@ func LoopError(name string, hops int) error {
 	return &ExitError{Code: 127, Err: fmt.Errorf("%s: loop: reached pyshim's shims %d times without reaching an interpreter (the selected interpreter runs `%s' again?); see `pyshim which --explain` and `pyshim doctor`", name, hops+1, name)}
 }
 
-// execResolver hands the call to `pyshim __resolve-exec`, found next to
-// the shim binary.
+// ResolverName is the binary the shim execs on a cache miss, installed
+// next to it: pyshim-plugins, which runs the plugins in-process.
+const ResolverName = "pyshim-plugins"
+
+// execResolver hands the call to `pyshim-plugins __resolve-exec`, found
+// next to the shim binary.
 func execResolver(argv, environ []string, name string, hops int) error {
 	self, err := os.Executable()
 	if err != nil {
@@ -144,7 +149,7 @@ func execResolver(argv, environ []string, name string, hops int) error {
 	if real, err := filepath.EvalSymlinks(self); err == nil {
 		self = real
 	}
-	pyshim := filepath.Join(filepath.Dir(self), "pyshim")
+	pyshim := filepath.Join(filepath.Dir(self), ResolverName)
 	env, err := HopsFor(environ, hops, false, name)
 	if err != nil {
 		return err

@@ -155,7 +155,7 @@ func TestExitStatuses(t *testing.T) {
 		{"missing console script", "proj", "onlyin311", nil, 127, "pyshim: onlyin311: command not found"},
 		{"PYSHIM_PYTHON is a shim", "proj", "python3", []string{"PYSHIM_PYTHON=" + filepath.Join(s.vars["SHIMS"], "python3")}, 127, "is one of pyshim's own shims"},
 		{"script loop", "proj", "python", []string{"PYSHIM_PYTHON=" + filepath.Join(s.root, "loop", "python")}, 127, "loop: reached pyshim's shims 7 times"},
-		{"no pyshim next to the shim", "proj", filepath.Join(lonely, "python3"), nil, 127, "cannot run the resolver " + filepath.Join(lonely, "pyshim")},
+		{"no pyshim next to the shim", "proj", filepath.Join(lonely, "python3"), nil, 127, "cannot run the resolver " + filepath.Join(lonely, "pyshim-plugins")},
 		{"the shim by its own name", "proj", "pyshim-exec", nil, 2, "pyshim-exec is pyshim's shim binary"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -290,7 +290,7 @@ func TestReadmeFirstCommand(t *testing.T) {
 	if !strings.HasPrefix(last, s.vars["PYENV_ROOT"]+"/versions/") {
 		t.Errorf("python3 through the shim printed %q, want a pyenv interpreter\n%s", last, out)
 	}
-	for _, p := range []string{".local/bin/pyshim", ".local/bin/pyshim-exec", ".local/share/pyshim/shims/python3"} {
+	for _, p := range []string{".local/bin/pyshim", ".local/bin/pyshim-plugins", ".local/bin/pyshim-exec", ".local/share/pyshim/shims/python3"} {
 		if _, err := os.Stat(filepath.Join(home, p)); err != nil {
 			t.Errorf("install.sh left no %s: %v", p, err)
 		}

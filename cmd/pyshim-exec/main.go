@@ -1,8 +1,8 @@
 // Command pyshim-exec is pyshim's shim binary. Every name in the shims
 // directory (python, python3, python3.12, pip, pip3.12, pytest…) is a
 // symlink to it; it runs the interpreter the current directory and
-// environment ask for, from a cache when it can, else through `pyshim
-// __resolve-exec` installed next to it. It links the standard library
+// environment ask for, from a cache when it can, else through
+// `pyshim-plugins __resolve-exec` installed next to it. It links the standard library
 // only: see package shim.
 package main
 

@@ -20,11 +20,12 @@ import (
 	"github.com/pyshim/pyshim/shim"
 )
 
-// binEnv names the directory TestMain builds pyshim and pyshim-exec into.
+// binEnv names the directory TestMain builds pyshim, pyshim-plugins and
+// pyshim-exec into.
 const binEnv = "PYSHIM_TEST_BIN"
 
-// TestMain builds the two real binaries side by side, as install.sh
-// places them: the shim finds pyshim next to itself.
+// TestMain builds the three real binaries side by side, as install.sh
+// places them: the shim finds pyshim-plugins next to itself.
 func TestMain(m *testing.M) {
 	testenv.InMountNamespace(m)
 	dir, err := os.MkdirTemp("", "pyshim-exec-test-")
@@ -46,6 +47,7 @@ func TestMain(m *testing.M) {
 func build(dir string) error {
 	for _, b := range []struct{ out, pkg string }{
 		{"pyshim", "github.com/pyshim/pyshim/cmd/pyshim"},
+		{"pyshim-plugins", "github.com/pyshim/pyshim/cmd/pyshim-plugins"},
 		{"pyshim-exec", "github.com/pyshim/pyshim/cmd/pyshim-exec"},
 	} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pyshim/pyshim/config"
@@ -18,6 +19,9 @@ import (
 
 // app is the state one invocation works with.
 type app struct {
+	// self is the pyshim executable (the light binary), as the user runs
+	// it; the plugin host's Self is pyshim-plugins next to it.
+	self     string
 	env      map[string]string
 	cwd      string
 	settings config.Settings
@@ -28,8 +32,9 @@ type app struct {
 	info    *resolver.InfoCache
 }
 
-// newApp reads the environment and the config.
-func newApp() (*app, error) {
+// newApp reads the environment and the config; ctx carries the binary's
+// Options (see withOptions).
+func newApp(ctx context.Context) (*app, error) {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -45,16 +50,22 @@ func newApp() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	self, err := os.Executable()
+	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding the pyshim executable: %w", err)
 	}
+	dir := filepath.Dir(exe)
+	a.self = filepath.Join(dir, "pyshim")
+	if !fileExists(a.self) {
+		a.self = exe
+	}
 	a.host = &resolver.Host{
-		Self:     self,
+		Self:     filepath.Join(dir, resolver.PluginsExeName),
 		Timeout:  a.settings.PluginTimeout.V,
 		ShimsDir: a.shimsDir(),
+		Runner:   optionsFrom(ctx).Runner,
 	}
-	a.host.ShimExe = findShimExe(self, a.host.ShimsDir)
+	a.host.ShimExe = findShimExe(exe, a.host.ShimsDir)
 	a.specs, a.missing = a.pluginSpecs()
 	a.info = resolver.NewInfoCache(a.cacheDir())
 	return a, nil
@@ -111,7 +122,7 @@ func (a *app) pluginSpecs() (specs []resolver.PluginSpec, missing []string) {
 			return
 		}
 		used[name] = true
-		if _, ok := builtin.New(name); ok {
+		if slices.Contains(builtin.Names(), name) {
 			specs = append(specs, a.host.BuiltinSpec(name))
 		} else if s, ok := third[name]; ok {
 			specs = append(specs, s)
@@ -185,4 +196,26 @@ func exitCode(err error) int {
 		return ee.code
 	}
 	return 1
+}
+
+// Options are what a binary adds to the command line.
+type Options struct {
+	// Runner runs the plugins. pyshim-plugins passes the in-process
+	// go-plugin runner; nil (pyshim) runs them through
+	// `pyshim-plugins __host`, so that pyshim links no gRPC.
+	Runner resolver.Runner
+}
+
+// optionsKey is the context key of the Options.
+type optionsKey struct{}
+
+// withOptions returns ctx carrying o.
+func withOptions(ctx context.Context, o Options) context.Context {
+	return context.WithValue(ctx, optionsKey{}, o)
+}
+
+// optionsFrom returns the Options ctx carries, or the zero Options.
+func optionsFrom(ctx context.Context) Options {
+	o, _ := ctx.Value(optionsKey{}).(Options)
+	return o
 }

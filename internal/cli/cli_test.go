@@ -12,18 +12,26 @@ import (
 	"github.com/pyshim/pyshim/internal/testenv"
 	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/resolver/pluginhost"
 	"github.com/pyshim/pyshim/shim"
 )
 
-// commands are the programs the test binary can become: pyshim itself
-// (which re-executes itself as its built-in plugins) and a third-party
-// plugin that answers with bad candidates.
+// commands are the programs the test binary can become: pyshim itself,
+// pyshim-plugins (which serves the built-in plugins, hosts plugin rounds
+// for pyshim and resolves for the shim), and a third-party plugin that
+// answers with bad candidates.
 func commands() map[string]func() {
 	return map[string]func(){
 		"pyshim": func() { os.Exit(Main(os.Args[1:])) },
 		// Only for `pyshim shims install` to link to: no script here runs
 		// a shim (cmd/pyshim-exec's tests do, with real binaries).
-		"pyshim-exec":       func() { os.Exit(shim.Main(os.Args, os.Environ(), os.Stderr)) },
+		"pyshim-exec": func() { os.Exit(shim.Main(os.Args, os.Environ(), os.Stderr)) },
+		"pyshim-plugins": func() {
+			if code, ok := pluginhost.Main(os.Args[1:]); ok {
+				os.Exit(code)
+			}
+			os.Exit(MainWith(os.Args[1:], Options{Runner: pluginhost.Runner{}}))
+		},
 		"pyshim-plugin-bad": func() { sdk.Serve(badPlugin{}) },
 	}
 }

@@ -29,7 +29,7 @@ pypy@3.9, /abs/path (an executable or a venv), system, a pyenv version or
 virtualenv name, PLUGIN:REQUEST (nix:3.12).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func listCmd() *cobra.Command {
 		Short: "List every interpreter the plugins discover",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -113,7 +113,7 @@ func pluginsCmd() *cobra.Command {
 		Short: "Show each discovery plugin, its state and timing",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func execCmd() *cobra.Command {
 		Use:   "exec [-p REQUEST] -- ARGS...",
 		Short: "Run the resolved interpreter exactly as the shim will",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -207,7 +207,7 @@ func configCmd() *cobra.Command {
 		Short: "Print the effective settings and where each came from",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ func doctorCmd() *cobra.Command {
 		Short: "Check the install, the shims, PATH, the cache and the plugins, and say how to fix each problem",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ func doctorCmd() *cobra.Command {
 }
 
 func (a *app) doctor(cmd *cobra.Command, r *doctorReport) {
-	initLine := fmt.Sprintf("add `eval \"$(%s init bash)\"` (or zsh/fish) at the end of your shell's rc file", a.host.Self)
+	initLine := fmt.Sprintf("add `eval \"$(%s init bash)\"` (or zsh/fish) at the end of your shell's rc file", a.self)
 
 	// The shim binary.
 	exe, err := a.shimExeNextToSelf()
@@ -62,6 +62,13 @@ func (a *app) doctor(cmd *cobra.Command, r *doctorReport) {
 		r.fail("run ./install.sh", "%s is not a pyshim-exec build", exe)
 	} else {
 		r.ok("shim binary %s", exe)
+	}
+
+	// The plugin host, which pyshim runs whenever plugins must run.
+	if isExecutable(a.host.Self) {
+		r.ok("plugin host %s", a.host.Self)
+	} else {
+		r.fail("run ./install.sh, which installs pyshim-plugins next to pyshim", "no plugin host %s", a.host.Self)
 	}
 
 	// The shims directory.

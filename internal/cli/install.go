@@ -86,7 +86,7 @@ func (a *app) findTarget(ctx context.Context, f *targetFlags, write bool) (*inst
 		Venv: f.venv, Python: f.python, System: f.system, BreakSystemPackages: f.breakSystem, Write: write,
 		Cwd: a.cwd, Getenv: a.getenv, Trusted: trust.Checker(a.env), StoreDir: a.env["NIX_STORE_DIR"], Info: a.info,
 		Resolve: func(ctx context.Context, request string) (*interp.Interpreter, error) {
-			full, err := newApp()
+			full, err := newApp(ctx)
 			if err != nil {
 				return nil, err
 			}

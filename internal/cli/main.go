@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
-	"github.com/pyshim/pyshim/plugins/builtin"
 	"github.com/pyshim/pyshim/resolver"
 	"github.com/pyshim/pyshim/shim"
 )
@@ -17,25 +19,44 @@ import (
 const Version = "0.1.0-dev"
 
 // Main runs pyshim with args (without the program name) and returns the
-// exit status. Errors are printed as one line: "pyshim: ...".
-func Main(args []string) int {
-	if len(args) >= 2 && args[0] == resolver.BuiltinArg {
-		if err := builtin.Serve(args[1]); err != nil {
-			fmt.Fprintln(os.Stderr, "pyshim:", err)
-			return 2
-		}
-		return 0
+// exit status. Errors are printed as one line: "pyshim: ...". Plugins run
+// through `pyshim-plugins __host`; see MainWith.
+func Main(args []string) int { return MainWith(args, Options{}) }
+
+// MainWith is Main with the binary's Options: pyshim-plugins, which links
+// the plugin transport, runs the same command line with its own Runner.
+func MainWith(args []string, o Options) int {
+	if o.Runner == nil && len(args) >= 1 && slices.Contains(pluginCommands(), args[0]) {
+		handOver(args)
 	}
+	ctx := withOptions(context.Background(), o)
 	if len(args) >= 1 && args[0] == shim.ResolveArg {
-		return resolveExecMain(args[1:])
+		return resolveExecMain(ctx, args[1:])
 	}
 	root := newRoot()
 	root.SetArgs(args)
-	if err := root.ExecuteContext(context.Background()); err != nil {
+	if err := root.ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "pyshim:", strings.TrimSpace(err.Error()))
 		return exitCode(err)
 	}
 	return 0
+}
+
+// pluginCommands are the commands that run the plugins every time.
+// pyshim hands them whole to pyshim-plugins: one exec costs less than
+// starting a plugin host process and passing it the round.
+func pluginCommands() []string { return []string{"which", "list", "plugins", "exec", "doctor"} }
+
+// handOver execs pyshim-plugins, next to this executable, with args. It
+// returns only when that fails (pyshim-plugins not installed): then pyshim
+// runs the command itself, and each plugin reports the missing host.
+func handOver(args []string) {
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	heavy := filepath.Join(filepath.Dir(exe), resolver.PluginsExeName)
+	_ = syscall.Exec(heavy, append([]string{heavy}, args...), os.Environ())
 }
 
 func newRoot() *cobra.Command {

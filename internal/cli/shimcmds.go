@@ -19,7 +19,7 @@ import (
 
 // shimExeNextToSelf returns the pyshim-exec installed next to pyshim.
 func (a *app) shimExeNextToSelf() (string, error) {
-	p := filepath.Join(filepath.Dir(a.host.Self), shim.ExecName)
+	p := filepath.Join(filepath.Dir(a.self), shim.ExecName)
 	if !isExecutable(p) {
 		return "", fmt.Errorf("%s is not installed next to pyshim (%s): run ./install.sh", shim.ExecName, p)
 	}
@@ -42,7 +42,7 @@ asks for. Console-script shims are added whenever a shim resolves.`,
 		Short: "Create the shims directory and its links",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -56,7 +56,7 @@ asks for. Console-script shims are added whenever a shim resolves.`,
 		Short: "List the shims and what each links to",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -111,7 +111,7 @@ func (a *app) installShims(cmd *cobra.Command, dir string) error {
 	}
 	fmt.Fprintf(out, "shims in %s: %d made or updated, %d console scripts added\n", dir, made, scripts)
 	if first := firstOnPath(a.env["PATH"], "python3"); first == "" || filepath.Dir(first) != dir {
-		fmt.Fprintf(out, "put them first on PATH: eval \"$(%s init bash)\"  (or zsh, fish)\n", a.host.Self)
+		fmt.Fprintf(out, "put them first on PATH: eval \"$(%s init bash)\"  (or zsh, fish)\n", a.self)
 	}
 	return nil
 }
@@ -190,13 +190,13 @@ func initCmd() *cobra.Command {
 		Args:      cobra.ExactArgs(1),
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
 			dirs := []string{a.shimsDir()}
 			// pyshim itself, when it is not on PATH yet.
-			self := filepath.Dir(a.host.Self)
+			self := filepath.Dir(a.self)
 			if !onPath(a.env["PATH"], self) {
 				dirs = append(dirs, self)
 			}
@@ -249,7 +249,7 @@ uv python pin do), or with --global to pyshim's global pin
 REQUEST is a version or a pyenv name: 3.12, 3.12.1, pypy3.9, 3.11.7, myenv.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -292,7 +292,7 @@ trusts what it creates; trust DIR (the project, or the .venv itself) marks
 others.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -334,7 +334,7 @@ func cacheCmd() *cobra.Command {
 		Short: "Remove the resolution and interpreter-info caches",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}
@@ -355,7 +355,7 @@ func cacheCmd() *cobra.Command {
 		Short: "List the cached resolutions and whether each still holds",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newApp()
+			a, err := newApp(cmd.Context())
 			if err != nil {
 				return err
 			}

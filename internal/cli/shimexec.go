@@ -38,8 +38,8 @@ const lockWait = 10 * time.Second
 // resolveExecMain is `pyshim __resolve-exec SHIM_EXE ARGV0 [ARGS...]`,
 // which pyshim-exec runs on a cache miss. It resolves, writes the cache
 // entry and execs the interpreter; it returns only on failure.
-func resolveExecMain(args []string) int {
-	err := resolveExec(context.Background(), args, os.Stderr)
+func resolveExecMain(ctx context.Context, args []string) int {
+	err := resolveExec(ctx, args, os.Stderr)
 	fmt.Fprintln(os.Stderr, "pyshim:", strings.TrimRight(err.Error(), "\n"))
 	var se *shim.ExitError
 	if errors.As(err, &se) {
@@ -58,7 +58,7 @@ func resolveExec(ctx context.Context, args []string, stderr io.Writer) error {
 	if cmd.Mode == shim.ModeSelf {
 		return &exitError{code: 2, err: fmt.Errorf("%s is pyshim's shim binary: run it through a link such as python3 (`pyshim shims install` makes them)", shim.ExecName)}
 	}
-	a, err := newApp()
+	a, err := newApp(ctx)
 	if err != nil {
 		return &exitError{code: 127, err: fmt.Errorf("%s: %w", cmd.Name, err)}
 	}
@@ -356,6 +356,7 @@ func (a *app) watchPaths(res *resolver.Result, project, shimDirs []string, t shi
 	for _, d := range filepath.SplitList(a.env["PATH"]) {
 		add(d)
 	}
+	add(a.self)
 	add(a.host.Self)
 	c := res.Chosen
 	if a.ownBinDir(c) {

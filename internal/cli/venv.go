@@ -141,7 +141,7 @@ func (a *app) resolveVenvBase(ctx context.Context, request, dir string) (*interp
 			return &in, nil
 		}
 	}
-	full, err := newApp()
+	full, err := newApp(ctx)
 	if err != nil {
 		return nil, err
 	}

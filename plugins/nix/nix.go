@@ -13,8 +13,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 )
 
 // SourceName is the plugin's name, used as Interpreter.Source.
@@ -29,11 +29,11 @@ var exeNameRE = regexp.MustCompile(`^(python|python3|python3\.\d+|pypy3|pypy3\.\
 type plugin struct{}
 
 // New returns the Nix discovery plugin.
-func New() sdk.Discoverer { return plugin{} }
+func New() model.Discoverer { return plugin{} }
 
-// Describe implements sdk.Discoverer.
-func (plugin) Describe(context.Context) (sdk.Description, error) {
-	return sdk.Description{
+// Describe implements model.Discoverer.
+func (plugin) Describe(context.Context) (model.Description, error) {
+	return model.Description{
 		Name:    SourceName,
 		Version: "0.1.0",
 		Summary: "pythons in the Nix store: profiles, PATH, python.withPackages envs; unwraps makeWrapper and makeBinaryWrapper wrappers",
@@ -105,13 +105,13 @@ func isShim(p, resolved string, env map[string]string) bool {
 	return false
 }
 
-// Discover implements sdk.Discoverer: every python, python3, python3.X,
+// Discover implements model.Discoverer: every python, python3, python3.X,
 // pypy3 and pypy3.X in the search directories that resolves into the
 // store.
-func (plugin) Discover(ctx context.Context, req sdk.DiscoverRequest) (sdk.DiscoverResult, error) {
+func (plugin) Discover(ctx context.Context, req model.DiscoverRequest) (model.DiscoverResult, error) {
 	env := req.Env
 	store := storeDir(env)
-	var res sdk.DiscoverResult
+	var res model.DiscoverResult
 	w := newWatch()
 	if h := env["HOME"]; h != "" {
 		w.chain(filepath.Join(h, ".nix-profile"))
@@ -184,7 +184,7 @@ func (plugin) Discover(ctx context.Context, req sdk.DiscoverRequest) (sdk.Discov
 	return res, nil
 }
 
-// Unwrap implements sdk.Discoverer. It knows files that resolve into the
+// Unwrap implements model.Discoverer. It knows files that resolve into the
 // store, and makeWrapper wrappers outside it.
 func (plugin) Unwrap(_ context.Context, p string, env map[string]string) (interp.Interpreter, bool, error) {
 	store := storeDir(env)

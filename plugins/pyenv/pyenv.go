@@ -17,15 +17,15 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 )
 
 // Name is the plugin's name, used as the Source of its candidates.
 const Name = "pyenv"
 
 // New returns the pyenv discovery plugin.
-func New() sdk.Discoverer { return plugin{} }
+func New() model.Discoverer { return plugin{} }
 
 // Root returns $PYENV_ROOT from env, or $HOME/.pyenv when it is unset or
 // empty, or "" when neither is known.
@@ -51,8 +51,8 @@ func GlobalVersionFile(env map[string]string) string {
 
 type plugin struct{}
 
-func (plugin) Describe(context.Context) (sdk.Description, error) {
-	return sdk.Description{
+func (plugin) Describe(context.Context) (model.Description, error) {
+	return model.Description{
 		Name:    Name,
 		Summary: "pyenv versions and pyenv-virtualenv environments under $PYENV_ROOT/versions",
 	}, nil
@@ -69,8 +69,8 @@ type envRef struct{ base, name string }
 
 func (e envRef) qualified() string { return e.base + "/envs/" + e.name }
 
-func (plugin) Discover(ctx context.Context, req sdk.DiscoverRequest) (sdk.DiscoverResult, error) {
-	var res sdk.DiscoverResult
+func (plugin) Discover(ctx context.Context, req model.DiscoverRequest) (model.DiscoverResult, error) {
+	var res model.DiscoverResult
 	root := Root(req.Env)
 	if root == "" {
 		res.Warnings = append(res.Warnings, "pyenv: neither PYENV_ROOT nor HOME is set; skipping")

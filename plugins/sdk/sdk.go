@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 	"github.com/pyshim/pyshim/plugins/sdk/pb"
 )
 
@@ -24,63 +25,27 @@ const ProtocolVersion = 1
 // PluginName is the name of the single service in the go-plugin plugin set.
 const PluginName = "discovery"
 
+// The protocol's plain types live in package model (standard library
+// only); they are re-exported here so that a plugin needs only sdk.
+
 // Interpreter is the interpreter model plugins return; see package interp.
 type Interpreter = interp.Interpreter
 
-// Description names a plugin.
-type Description struct {
-	Name    string
-	Version string
-	Summary string
-}
+// Description names a plugin; see model.Description.
+type Description = model.Description
 
-// DiscoverRequest is what the host asks a plugin.
-type DiscoverRequest struct {
-	// Request is the user's request ("3.12", "pypy@3.9", "/abs/path"), or
-	// empty to list everything. Plugins may use it to narrow their work;
-	// the host matches candidates against it in any case.
-	Request string
-	Cwd     string
-	// Env holds the variables named by EnvKeys that are set.
-	Env map[string]string
-}
+// DiscoverRequest is what the host asks a plugin; see model.DiscoverRequest.
+type DiscoverRequest = model.DiscoverRequest
 
-// DiscoverResult is a plugin's answer.
-type DiscoverResult struct {
-	Candidates []Interpreter
-	// Watch lists files and directories whose change could change the
-	// answer; the shim re-stats them to decide whether a cached answer
-	// still holds.
-	Watch []string
-	// Warnings are one-line notes for --explain and `pyshim plugins`.
-	Warnings []string
-}
+// DiscoverResult is a plugin's answer; see model.DiscoverResult.
+type DiscoverResult = model.DiscoverResult
 
-// Discoverer is implemented by every plugin.
-type Discoverer interface {
-	Describe(ctx context.Context) (Description, error)
-	Discover(ctx context.Context, req DiscoverRequest) (DiscoverResult, error)
-	// Unwrap says how to run the interpreter at path without its wrapper.
-	// known is false when the plugin does not recognise the file.
-	Unwrap(ctx context.Context, path string, env map[string]string) (in Interpreter, known bool, err error)
-}
+// Discoverer is implemented by every plugin; see model.Discoverer.
+type Discoverer = model.Discoverer
 
 // EnvKeys lists the environment variables the host passes to plugins.
 // Plugins see nothing else of the user's environment.
-func EnvKeys() []string {
-	return []string{
-		"HOME", "USER", "PATH",
-		"XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
-		"PYENV_ROOT", "PYENV_VERSION",
-		"NIX_STORE_DIR", "NIX_PROFILES",
-		"VIRTUAL_ENV", "CONDA_PREFIX",
-		"UV_PYTHON_INSTALL_DIR",
-		"ASDF_DATA_DIR", "MISE_DATA_DIR",
-		// Set by the host: pyshim's shims dir and shim binary, which no
-		// candidate may point at.
-		"PYSHIM_SHIMS_DIR", "PYSHIM_SHIM_EXE",
-	}
-}
+func EnvKeys() []string { return model.EnvKeys() }
 
 // Handshake is the go-plugin handshake shared by host and plugins.
 func Handshake() plugin.HandshakeConfig {

@@ -17,8 +17,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pyshim/pyshim/plugins/sdk"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
+	"github.com/pyshim/pyshim/plugins/sdk/model"
 )
 
 // Name is the plugin's name, used as the Source of its candidates.
@@ -39,7 +39,7 @@ const (
 )
 
 // New returns the system discovery plugin.
-func New() sdk.Discoverer { return plugin{} }
+func New() model.Discoverer { return plugin{} }
 
 // WellKnownDirs returns the directories searched after PATH.
 func WellKnownDirs() []string {
@@ -48,8 +48,8 @@ func WellKnownDirs() []string {
 
 type plugin struct{}
 
-func (plugin) Describe(context.Context) (sdk.Description, error) {
-	return sdk.Description{
+func (plugin) Describe(context.Context) (model.Description, error) {
+	return model.Description{
 		Name:    Name,
 		Summary: "python and pypy on PATH and in /usr/bin, /usr/local/bin, /opt/homebrew/bin",
 	}, nil
@@ -60,8 +60,8 @@ func (plugin) Unwrap(context.Context, string, map[string]string) (interp.Interpr
 	return interp.Interpreter{}, false, nil
 }
 
-func (plugin) Discover(ctx context.Context, req sdk.DiscoverRequest) (sdk.DiscoverResult, error) {
-	var res sdk.DiscoverResult
+func (plugin) Discover(ctx context.Context, req model.DiscoverRequest) (model.DiscoverResult, error) {
+	var res model.DiscoverResult
 	skip := skipDirs(req.Env)
 	var shimExe os.FileInfo
 	if p := req.Env[EnvShimExe]; p != "" {
