@@ -157,7 +157,9 @@ func (a *app) resolveVenvBase(ctx context.Context, request, dir string) (*interp
 	}
 	t := shim.Target{File: c.Exe, Argv: append([]string{argv0}, c.Args...), Env: c.Env, Chdir: c.Chdir}
 	// A cache that cannot be written costs speed, not correctness.
-	_ = full.writeEntry(cacheDir, key, shim.Command{Name: "pyshim venv"}, t, false, res, project, nil, start)
+	if why := full.writeEntry(cacheDir, key, shim.Command{Name: "pyshim venv"}, t, false, res, project, nil, start); why != "" && full.env[shim.DebugEnv] == "1" {
+		fmt.Fprintf(os.Stderr, "pyshim: debug: resolution not cached: %s\n", why)
+	}
 	return c, nil
 }
 
