@@ -32,9 +32,10 @@ type app struct {
 	info    *resolver.InfoCache
 }
 
-// newApp reads the environment and the config; ctx carries the binary's
-// Options (see withOptions).
-func newApp(ctx context.Context) (*app, error) {
+// newLightApp is the part of newApp that needs no config and no plugins:
+// the environment, the current directory and the info cache. The commands
+// that can answer from caches (venv, install) start with it.
+func newLightApp() (*app, error) {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		if k, v, ok := strings.Cut(kv, "="); ok {
@@ -46,7 +47,18 @@ func newApp(ctx context.Context) (*app, error) {
 		return nil, fmt.Errorf("finding the current directory: %w", err)
 	}
 	a := &app{env: env, cwd: cwd}
-	a.settings, err = config.Load(config.GlobalPath(a.getenv), projectConfigs(cwd)...)
+	a.info = resolver.NewInfoCache(a.cacheDir())
+	return a, nil
+}
+
+// newApp reads the environment and the config; ctx carries the binary's
+// Options (see withOptions).
+func newApp(ctx context.Context) (*app, error) {
+	a, err := newLightApp()
+	if err != nil {
+		return nil, err
+	}
+	a.settings, err = config.Load(config.GlobalPath(a.getenv), projectConfigs(a.cwd)...)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +79,6 @@ func newApp(ctx context.Context) (*app, error) {
 	}
 	a.host.ShimExe = findShimExe(exe, a.host.ShimsDir)
 	a.specs, a.missing = a.pluginSpecs()
-	a.info = resolver.NewInfoCache(a.cacheDir())
 	return a, nil
 }
 

@@ -25,7 +25,6 @@ import (
 	"github.com/pyshim/pyshim/install/wheel"
 	"github.com/pyshim/pyshim/internal/trust"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
-	"github.com/pyshim/pyshim/resolver"
 )
 
 // targetFlags choose the environment install, uninstall, packages and
@@ -43,26 +42,6 @@ func (f *targetFlags) add(cmd *cobra.Command, write bool) {
 	if write {
 		fl.BoolVar(&f.breakSystem, "break-system-packages", false, "allow an interpreter marked EXTERNALLY-MANAGED (PEP 668)")
 	}
-}
-
-// newInstallApp is the part of newApp these commands need up front: the
-// environment, the working directory and the info cache. The config and
-// the plugins are loaded only when an interpreter must be resolved (-p,
-// --system), which keeps `pyshim install` in a venv free of that work.
-func newInstallApp() (*app, error) {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("finding the current directory: %w", err)
-	}
-	a := &app{env: env, cwd: cwd}
-	a.info = resolver.NewInfoCache(a.cacheDir())
-	return a, nil
 }
 
 // refreshVenvShims gives the console scripts just installed into a venv
@@ -165,7 +144,7 @@ installs into one venv wait for each other.`,
 				return fmt.Errorf("nothing to install; name packages or pass -r FILE")
 			}
 			out := output{w: cmd.ErrOrStderr(), quiet: quiet, verbose: verbose}
-			a, err := newInstallApp()
+			a, err := newLightApp()
 			if err != nil {
 				return err
 			}
@@ -442,7 +421,7 @@ func uninstallCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
 			out := output{w: cmd.ErrOrStderr(), quiet: quiet}
-			a, err := newInstallApp()
+			a, err := newLightApp()
 			if err != nil {
 				return err
 			}
@@ -490,7 +469,7 @@ func packagesCmd() *cobra.Command {
 		Short: "List the distributions installed in the environment",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newInstallApp()
+			a, err := newLightApp()
 			if err != nil {
 				return err
 			}
@@ -538,7 +517,7 @@ func freezeCmd() *cobra.Command {
 		Short: "Print the installed distributions as name==version lines (pip freeze format)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newInstallApp()
+			a, err := newLightApp()
 			if err != nil {
 				return err
 			}

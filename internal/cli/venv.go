@@ -38,7 +38,7 @@ An existing venv is rebuilt with its installed packages kept; --clear
 replaces it (or a directory that is not a venv).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			a, err := newVenvApp()
+			a, err := newLightApp()
 			if err != nil {
 				return err
 			}
@@ -105,32 +105,11 @@ replaces it (or a directory that is not a venv).`,
 	return cmd
 }
 
-// newVenvApp is the part of newApp that `pyshim venv` needs before it
-// knows whether its resolution is cached: the environment, the working
-// directory and the info cache. The config and the plugin host are only
-// loaded on a miss (resolveVenvBase), which keeps a warm run free of that
-// work.
-func newVenvApp() (*app, error) {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
-	cwd, err := os.Getwd()
-	if err != nil {
-		return nil, fmt.Errorf("finding the current directory: %w", err)
-	}
-	a := &app{env: env, cwd: cwd}
-	a.info = resolver.NewInfoCache(a.cacheDir())
-	return a, nil
-}
-
 // resolveVenvBase picks the interpreter for a venv at dir. The answer is
 // cached like the shim's, keyed by dir, the request and everything the
 // shim's key covers in dir's parent, and used while every file it depends
 // on is unchanged: with the info cache warm too, no plugin and no python
-// runs. a may be newVenvApp's: on a miss the full app is made here.
+// runs. a may be newLightApp's: on a miss the full app is made here.
 func (a *app) resolveVenvBase(ctx context.Context, request, dir string) (*interp.Interpreter, error) {
 	start := time.Now()
 	request = absRequest(request, a.cwd)
