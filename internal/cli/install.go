@@ -461,6 +461,21 @@ func uninstallCmd() *cobra.Command {
 	return cmd
 }
 
+// installedIn finds the target environment, read-only, and lists the
+// distributions installed there (for packages and freeze).
+func installedIn(ctx context.Context, tf *targetFlags) (*installer.Target, []installer.Dist, error) {
+	a, err := newLightApp()
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := a.findTarget(ctx, tf, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	dists, err := installer.List(t)
+	return t, dists, err
+}
+
 func packagesCmd() *cobra.Command {
 	var tf targetFlags
 	var asJSON bool
@@ -469,15 +484,7 @@ func packagesCmd() *cobra.Command {
 		Short: "List the distributions installed in the environment",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newLightApp()
-			if err != nil {
-				return err
-			}
-			t, err := a.findTarget(cmd.Context(), &tf, false)
-			if err != nil {
-				return err
-			}
-			dists, err := installer.List(t)
+			_, dists, err := installedIn(cmd.Context(), &tf)
 			if err != nil {
 				return err
 			}
@@ -517,15 +524,7 @@ func freezeCmd() *cobra.Command {
 		Short: "Print the installed distributions as name==version lines (pip freeze format)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			a, err := newLightApp()
-			if err != nil {
-				return err
-			}
-			t, err := a.findTarget(cmd.Context(), &tf, false)
-			if err != nil {
-				return err
-			}
-			dists, err := installer.List(t)
+			t, dists, err := installedIn(cmd.Context(), &tf)
 			if err != nil {
 				return err
 			}
