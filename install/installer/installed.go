@@ -1,9 +1,6 @@
 package installer
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -11,6 +8,7 @@ import (
 
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/pep508"
+	"github.com/pyshim/pyshim/install/wheel"
 )
 
 // Dist is a distribution installed in a target.
@@ -42,42 +40,27 @@ func List(t *Target) ([]Dist, error) {
 }
 
 func listDists(dirs []string) ([]Dist, error) {
+	infos, err := wheel.DistInfoDirs(dirs...)
+	if err != nil {
+		return nil, err
+	}
 	var out []Dist
-	seen := map[string]bool{}
-	for _, dir := range dirs {
-		dir = filepath.Clean(dir)
-		if seen[dir] {
-			continue
-		}
-		seen[dir] = true
-		entries, err := os.ReadDir(dir)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue
-		}
+	for _, di := range infos {
+		data, err := os.ReadFile(filepath.Join(di, "METADATA"))
 		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", dir, err)
+			continue
 		}
-		for _, e := range entries {
-			if !e.IsDir() || !strings.HasSuffix(e.Name(), ".dist-info") || strings.HasPrefix(e.Name(), ".") {
-				continue
-			}
-			di := filepath.Join(dir, e.Name())
-			data, err := os.ReadFile(filepath.Join(di, "METADATA"))
-			if err != nil {
-				continue
-			}
-			md, err := index.ParseMetadata(data)
-			if err != nil || md.Name == "" || md.Version == "" {
-				continue
-			}
-			d := Dist{Name: md.Name, Version: md.Version, DistInfo: di, Metadata: md}
-			if b, err := os.ReadFile(filepath.Join(di, "INSTALLER")); err == nil {
-				d.Installer = strings.TrimSpace(string(b))
-			}
-			d.Requested = fileExists(filepath.Join(di, "REQUESTED"))
-			d.DirectURL = readDirectURL(di)
-			out = append(out, d)
+		md, err := index.ParseMetadata(data)
+		if err != nil || md.Name == "" || md.Version == "" {
+			continue
 		}
+		d := Dist{Name: md.Name, Version: md.Version, DistInfo: di, Metadata: md}
+		if b, err := os.ReadFile(filepath.Join(di, "INSTALLER")); err == nil {
+			d.Installer = strings.TrimSpace(string(b))
+		}
+		d.Requested = fileExists(filepath.Join(di, "REQUESTED"))
+		d.DirectURL = readDirectURL(di)
+		out = append(out, d)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].Normalized(), out[j].Normalized()

@@ -11,12 +11,13 @@ import (
 	"strings"
 )
 
-// findInstalled lists the dist-info directories (absolute paths) in
-// s.Purelib and s.Platlib whose distribution normalizes to name.
-func findInstalled(s Scheme, name string) ([]string, error) {
+// DistInfoDirs lists the *.dist-info directories (absolute paths, not
+// hidden ones) directly inside dirs, each dir read once; a missing dir is
+// skipped.
+func DistInfoDirs(dirs ...string) ([]string, error) {
 	var out []string
 	seen := map[string]bool{}
-	for _, dir := range []string{s.Purelib, s.Platlib} {
+	for _, dir := range dirs {
 		dir = filepath.Clean(dir)
 		if seen[dir] {
 			continue
@@ -27,13 +28,28 @@ func findInstalled(s Scheme, name string) ([]string, error) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("reading %s: %w", dir, err)
 		}
 		for _, e := range entries {
-			n, _, ok := splitDistInfo(e.Name())
-			if ok && e.IsDir() && NormalizeName(n) == name {
+			if e.IsDir() && strings.HasSuffix(e.Name(), ".dist-info") && !strings.HasPrefix(e.Name(), ".") {
 				out = append(out, filepath.Join(dir, e.Name()))
 			}
+		}
+	}
+	return out, nil
+}
+
+// findInstalled lists the dist-info directories (absolute paths) in
+// s.Purelib and s.Platlib whose distribution normalizes to name.
+func findInstalled(s Scheme, name string) ([]string, error) {
+	all, err := DistInfoDirs(s.Purelib, s.Platlib)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, di := range all {
+		if n, _, ok := splitDistInfo(filepath.Base(di)); ok && NormalizeName(n) == name {
+			out = append(out, di)
 		}
 	}
 	return out, nil
