@@ -20,9 +20,7 @@ py=$root/versions/$version/bin/python$minor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bin=$work/bin
-go build -trimpath -o "$bin/pyshim" ./cmd/pyshim
-go build -trimpath -o "$bin/pyshim-plugins" ./cmd/pyshim-plugins
-CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$bin/pyshim-exec" ./cmd/pyshim-exec
+./build.sh "$bin"
 CGO_ENABLED=0 go build -trimpath -ldflags="-s -w -X main.target=$py" -o "$bin/execonly" ./bench/execonly
 
 export HOME=$work/home PYENV_ROOT=$root

@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 py=${1:-${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python3.11}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/pyshim" ./cmd/pyshim
-go build -o "$work/pyshim-plugins" ./cmd/pyshim-plugins
+./build.sh "$work"
 # The cached resolution depends on the PATH directories (a new python may
 # appear there); keep PATH to stable system directories so that unrelated
 # installs (go install, pyenv rehash) during the run do not invalidate it.
@@ -23,35 +22,53 @@ export XDG_CACHE_HOME=$work/cache XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$wo
 export VIRTUALENV_OVERRIDE_APP_DATA=$work/virtualenv-data PIP_DISABLE_PIP_VERSION_CHECK=1
 cd "$work"
 
+# Each run gets a fresh destination: --prepare moves the last run's tree
+# (and, for the cold case, the wheel cache) aside into $work/trash instead
+# of deleting it. On this machine's ext4 (no journal), every inode
+# allocation skips the inodes freed in the last few seconds, one by one:
+# an `rm -rf` of a venv (or of pip's 1,500 files) just before a run makes
+# that run's creations several times slower, which would measure the
+# bench's own clean-up, not the tool. The trash goes at exit. Every
+# command, peers included, is prepared the same way.
+mkdir -p "$work/trash"
+cat >"$work/aside" <<'EOF2'
+#!/bin/sh
+# aside PATH...: move each existing PATH into a new directory of the trash.
+t=$(mktemp -d "${0%/*}/trash/x.XXXXXX")
+for p in "$@"; do [ -e "$p" ] && mv "$p" "$t/"; done
+exit 0
+EOF2
+chmod +x "$work/aside"
+
 # Warm pyshim's caches as a second run in a project finds them: the
 # interpreter-info query and the resolution of this directory. A cache
 # entry is only written when nothing it depends on changed in the last
 # two seconds (the trust list does on the first run).
 for dir in v s; do
   "$work/pyshim" venv -p "$py" "$dir" 2>/dev/null
-  rm -rf "$dir"
+  "$work/aside" "$dir"
 done
 sleep 2.1
-for dir in v s; do "$work/pyshim" venv -p "$py" "$dir" 2>/dev/null; rm -rf "$dir"; done
+for dir in v s; do "$work/pyshim" venv -p "$py" "$dir" 2>/dev/null; "$work/aside" "$dir"; done
 
-# pyshim --version is the floor: the binary's start-up (package init of
-# go-plugin, gRPC, protobuf, cobra) before any venv work.
+# pyshim --version is the floor: the binary's start-up (runtime and
+# package init) before any venv work.
 cmds=(
   --prepare true --command-name "pyshim --version (start-up floor)" "$work/pyshim --version"
-  --prepare "rm -rf $work/v" --command-name "pyshim venv" "$work/pyshim venv -p $py v"
-  --prepare "rm -rf $work/r" --command-name "python -m venv --without-pip" "$py -m venv --without-pip r"
+  --prepare "$work/aside $work/v" --command-name "pyshim venv" "$work/pyshim venv -p $py v"
+  --prepare "$work/aside $work/r" --command-name "python -m venv --without-pip" "$py -m venv --without-pip r"
 )
 if command -v virtualenv >/dev/null; then
-  cmds+=(--prepare "rm -rf $work/e" --command-name "virtualenv --no-seed" "virtualenv -q --no-seed -p $py e")
+  cmds+=(--prepare "$work/aside $work/e" --command-name "virtualenv --no-seed" "virtualenv -q --no-seed -p $py e")
 else
   echo "note: virtualenv is not installed (Debian: apt-get install virtualenv); that peer is skipped"
 fi
 # --seed links pip from pyshim's wheel cache, where the first seed unpacks
 # it (the warm-up runs do); the cold case empties that cache first.
 cmds+=(
-  --prepare "rm -rf $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
-  --prepare "rm -rf $work/s $XDG_CACHE_HOME/pyshim/wheels-v1" --command-name "pyshim venv --seed (cold wheel cache)" "$work/pyshim venv --seed -p $py s"
-  --prepare "rm -rf $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
+  --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
+  --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v1" --command-name "pyshim venv --seed (cold wheel cache)" "$work/pyshim venv --seed -p $py s"
+  --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
 )
 echo "interpreter: $py"
 hyperfine -N --warmup 2 --runs 15 --export-json "$work/h.json" "${cmds[@]}" >/dev/null

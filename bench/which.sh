@@ -10,8 +10,7 @@ cd "$(dirname "$0")/.."
 req=${1:-3.12}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-go build -o "$work/pyshim" ./cmd/pyshim
-go build -o "$work/pyshim-plugins" ./cmd/pyshim-plugins
+./build.sh "$work"
 export XDG_CACHE_HOME=$work/cache XDG_CONFIG_HOME=$work/config XDG_DATA_HOME=$work/data XDG_STATE_HOME=$work/state
 py=$("$work/pyshim" which "$req")
 echo "request $req -> $py"
