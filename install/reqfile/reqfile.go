@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/pyshim/pyshim/install/pep508"
 )
@@ -80,10 +81,10 @@ type parser struct {
 }
 
 // commentRE is pip's COMMENT_RE: a "#" at the start or after whitespace.
-var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
+var commentRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(^|\s+)#.*$`) })
 
 // envRE is pip's ENV_VAR_RE: only ${NAME} with upper-case names.
-var envRE = regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`)
+var envRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([A-Z0-9_]+)\}`) })
 
 type logicalLine struct {
 	n    int
@@ -99,7 +100,7 @@ func (p *parser) lines(data string) []logicalLine {
 	raw := strings.Split(strings.ReplaceAll(strings.ReplaceAll(data, "\r\n", "\n"), "\r", "\n"), "\n")
 	for i, l := range raw {
 		n := i + 1
-		isComment := commentRE.MatchString(l)
+		isComment := commentRE().MatchString(l)
 		if !strings.HasSuffix(l, `\`) || isComment {
 			if isComment {
 				l = " " + l
@@ -123,11 +124,11 @@ func (p *parser) lines(data string) []logicalLine {
 	}
 	var out []logicalLine
 	for _, l := range joined {
-		t := strings.TrimSpace(commentRE.ReplaceAllString(l.text, ""))
+		t := strings.TrimSpace(commentRE().ReplaceAllString(l.text, ""))
 		if t == "" {
 			continue
 		}
-		t = envRE.ReplaceAllStringFunc(t, func(m string) string {
+		t = envRE().ReplaceAllStringFunc(t, func(m string) string {
 			if v := p.opts.Getenv(m[2 : len(m)-1]); v != "" {
 				return v
 			}

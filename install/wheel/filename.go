@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -25,13 +26,16 @@ type Filename struct {
 }
 
 // versionRE is PEP 440's VERSION_PATTERN (pypa/packaging), anchored.
-var versionRE = regexp.MustCompile(`(?i)^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*` +
-	`(?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?` +
-	`(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?` +
-	`(?:[-_.]?dev[-_.]?[0-9]*)?` +
-	`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`)
+var versionRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)^v?(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*` +
+		`(?:[-_.]?(?:alpha|a|beta|b|preview|pre|c|rc)[-_.]?[0-9]*)?` +
+		`(?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?` +
+		`(?:[-_.]?dev[-_.]?[0-9]*)?` +
+		`(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?$`)
+})
 
-var tagRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+// tagRE is one component of a compressed tag set.
+var tagRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z0-9_]+$`) })
 
 // ParseFilename parses a wheel file name (a base name, not a path) the way
 // pypa/packaging's parse_wheel_filename does: 4 or 5 dashes, an escaped
@@ -56,7 +60,7 @@ func ParseFilename(name string) (Filename, error) {
 	}) >= 0 {
 		return bad(fmt.Sprintf("invalid project name %q", f.Name))
 	}
-	if !versionRE.MatchString(f.Version) {
+	if !versionRE().MatchString(f.Version) {
 		return bad(fmt.Sprintf("invalid version %q", f.Version))
 	}
 	if len(parts) == 6 {
@@ -73,7 +77,7 @@ func ParseFilename(name string) (Filename, error) {
 	for i, what := range [3]string{"python", "abi", "platform"} {
 		p := parts[n-3+i]
 		for _, t := range strings.Split(p, ".") {
-			if !tagRE.MatchString(t) {
+			if !tagRE().MatchString(t) {
 				return bad(fmt.Sprintf("invalid %s tag %q", what, p))
 			}
 			*sets[i] = append(*sets[i], t)

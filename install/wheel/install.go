@@ -182,7 +182,9 @@ func InstallUnpacked(ctx context.Context, unpackedDir string, s Scheme, o Option
 }
 
 // projectNameRE is PEP 508's project name.
-var projectNameRE = regexp.MustCompile(`^(?i:[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
+var projectNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?i:[A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$`)
+})
 
 // item is one file to put in place.
 type item struct {
@@ -316,7 +318,7 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 				if err := s.check(true); err != nil {
 					return "", nil, nil, err
 				}
-				if !projectNameRE.MatchString(w.name) {
+				if !projectNameRE().MatchString(w.name) {
 					return "", nil, nil, fmt.Errorf("refusing it: its name %q is not a valid project name, needed for its headers directory", w.name)
 				}
 				it.dst = filepath.Join(s.Headers, w.name, sub)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -81,8 +82,8 @@ func dottedIdent(s string) bool {
 }
 
 var (
-	pipScriptRE         = regexp.MustCompile(`^pip(\d+(\.\d+)?)?$`)
-	easyInstallScriptRE = regexp.MustCompile(`^easy_install(-\d+\.\d+)?$`)
+	pipScriptRE         = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^pip(\d+(\.\d+)?)?$`) })
+	easyInstallScriptRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^easy_install(-\d+\.\d+)?$`) })
 )
 
 // versionedScripts applies pip's special case for pip's and setuptools'
@@ -102,7 +103,7 @@ func versionedScripts(eps []entryPoint, pyVersion string) []entryPoint {
 	pip, hasPip := byName["pip"]
 	ei, hasEI := byName["easy_install"]
 	for _, ep := range eps {
-		if (hasPip && pipScriptRE.MatchString(ep.Name)) || (hasEI && easyInstallScriptRE.MatchString(ep.Name)) {
+		if (hasPip && pipScriptRE().MatchString(ep.Name)) || (hasEI && easyInstallScriptRE().MatchString(ep.Name)) {
 			continue
 		}
 		out = append(out, ep)
