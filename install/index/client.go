@@ -55,6 +55,11 @@ type Options struct {
 	Transport http.RoundTripper
 	// OnRequest, when set, is called before every request is sent.
 	OnRequest func(*http.Request)
+	// WholeWheels reads the metadata of a wheel that has no PEP 658 file
+	// from the whole wheel, downloaded into the cache (as pip does), rather
+	// than through range requests: for an install, which needs the chosen
+	// wheels anyway and then finds them downloaded.
+	WholeWheels bool
 }
 
 // Client finds and fetches wheels. It is safe for concurrent use; project
@@ -68,6 +73,7 @@ type Client struct {
 
 	mu        sync.Mutex
 	projects  map[string]*call[*Project]
+	downloads map[string]*call[string]
 	findLinks *call[[]link]
 }
 
@@ -104,10 +110,11 @@ func New(opts Options) (*Client, error) {
 		tr = t
 	}
 	c := &Client{
-		opts:     opts,
-		http:     &http.Client{Transport: tr},
-		sem:      make(chan struct{}, opts.Parallel),
-		projects: map[string]*call[*Project]{},
+		opts:      opts,
+		http:      &http.Client{Transport: tr},
+		sem:       make(chan struct{}, opts.Parallel),
+		projects:  map[string]*call[*Project]{},
+		downloads: map[string]*call[string]{},
 	}
 	if opts.Supported != nil {
 		c.supported = tags.NewSupported(opts.Supported)
@@ -180,20 +187,27 @@ type Project struct {
 // repeated calls for one project share one fetch.
 func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	name = pep508.NormalizeName(name)
-	c.mu.Lock()
-	cl, ok := c.projects[name]
+	return shared(ctx, &c.mu, c.projects, name, func() (*Project, error) { return c.fetchProject(ctx, name) })
+}
+
+// shared runs fetch once for key among concurrent and later callers, who
+// all get its result, while each waits only as long as its own ctx allows.
+// A result cut short by the fetching caller's cancellation is not
+// remembered: a later call tries again.
+func shared[T any](ctx context.Context, mu *sync.Mutex, calls map[string]*call[T], key string, fetch func() (T, error)) (T, error) {
+	mu.Lock()
+	cl, ok := calls[key]
 	if !ok {
-		cl = &call[*Project]{done: make(chan struct{})}
-		c.projects[name] = cl
+		cl = &call[T]{done: make(chan struct{})}
+		calls[key] = cl
 	}
-	c.mu.Unlock()
+	mu.Unlock()
 	if !ok {
-		cl.val, cl.err = c.fetchProject(ctx, name)
+		cl.val, cl.err = fetch()
 		if cl.err != nil && ctx.Err() != nil {
-			// Do not remember a cancellation: another caller may retry.
-			c.mu.Lock()
-			delete(c.projects, name)
-			c.mu.Unlock()
+			mu.Lock()
+			delete(calls, key)
+			mu.Unlock()
 		}
 		close(cl.done)
 	}
@@ -201,7 +215,8 @@ func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	case <-cl.done:
 		return cl.val, cl.err
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		var zero T
+		return zero, ctx.Err()
 	}
 }
 

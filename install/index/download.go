@@ -37,7 +37,15 @@ func (c *Client) storeWheel(f File, b []byte) {
 // against the hashes its source published: a local file in place, else a
 // copy in the cache (downloaded once; a cached file is used without a
 // request). A file that does not match its hash is refused and not kept.
+// Concurrent calls for one file share one download.
 func (c *Client) Download(ctx context.Context, f File) (string, error) {
+	if _, ok := localPath(f.URL); ok || c.opts.CacheDir == "" {
+		return c.download(ctx, f)
+	}
+	return shared(ctx, &c.mu, c.downloads, c.wheelPath(f), func() (string, error) { return c.download(ctx, f) })
+}
+
+func (c *Client) download(ctx context.Context, f File) (string, error) {
 	if p, ok := localPath(f.URL); ok {
 		if len(f.Hashes) > 0 {
 			fh, err := os.Open(p)

@@ -191,6 +191,13 @@ func (c *Client) metadataFromWheel(ctx context.Context, f File) ([]byte, error) 
 	if p, ok := c.cachedWheel(f); ok {
 		return readMetadataFromZipFile(p, f)
 	}
+	if c.opts.WholeWheels && c.opts.CacheDir != "" {
+		p, err := c.Download(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		return readMetadataFromZipFile(p, f)
+	}
 	var full []byte
 	var rr *rangeReader
 	err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {

@@ -163,11 +163,24 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 			RequiresDist: d.Metadata.RequiresDist, RequiresPython: d.Metadata.RequiresPython, ProvidesExtra: d.Metadata.ProvidesExtra,
 		}})
 	}
-	client, err := newClient(t, o)
+	// A real install downloads the chosen wheels anyway: read metadata from
+	// them, and start on the likely ones while resolving (not in
+	// hash-checking mode, where only the pinned files may be fetched).
+	speculate := !o.DryRun && !hashMode
+	client, err := newClient(t, o, speculate)
 	if err != nil {
 		return nil, err
 	}
 	prov := &resolve.IndexProvider{Client: client}
+	var spec *speculator
+	if speculate {
+		spec = newSpeculator(ctx, client, o.Cache, max(1, o.Parallel/2), func(name string) bool {
+			_, ok := installed[name]
+			return ok && !o.Upgrade
+		})
+		defer spec.stop()
+		prov.Likely = spec.start
+	}
 	directFiles, directs, err := directRequirements(ctx, client, o.Requirements, installed)
 	if err != nil {
 		return nil, err
@@ -228,7 +241,7 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	}
 
 	start = time.Now()
-	if err := prepare(ctx, client, o, plan, rep); err != nil {
+	if err := prepare(ctx, client, o, plan, rep, spec); err != nil {
 		return nil, err
 	}
 	rep.Prepare = time.Since(start)
@@ -265,7 +278,7 @@ func cleanStaging(t *Target) {
 }
 
 // newClient makes the index client for t.
-func newClient(t *Target, o Options) (*index.Client, error) {
+func newClient(t *Target, o Options, wholeWheels bool) (*index.Client, error) {
 	libc := t.Info.Libc
 	facts, err := tags.FromInfo(tags.Info{
 		Implementation: t.Info.Implementation, Version: t.Info.VersionString(), FreeThreaded: t.Info.FreeThreaded,
@@ -276,12 +289,13 @@ func newClient(t *Target, o Options) (*index.Client, error) {
 		return nil, fmt.Errorf("the wheel tags %s supports: %w", t.Python, err)
 	}
 	return index.New(index.Options{
-		Config:    o.Index,
-		CacheDir:  o.Cache.IndexDir(),
-		Supported: tags.Compatible(facts),
-		Python:    t.Info.Markers["python_full_version"],
-		Transport: o.Transport,
-		UserAgent: "pyshim",
+		Config:      o.Index,
+		CacheDir:    o.Cache.IndexDir(),
+		Supported:   tags.Compatible(facts),
+		Python:      t.Info.Markers["python_full_version"],
+		Transport:   o.Transport,
+		UserAgent:   "pyshim",
+		WholeWheels: wholeWheels,
 	})
 }
 
@@ -333,7 +347,7 @@ func allowedHashes(reqs []Requirement) map[string][]string {
 
 // prepare puts every planned wheel's unpacked tree in the cache:
 // downloading (in parallel) only what the cache lacks.
-func prepare(ctx context.Context, client *index.Client, o Options, plan []*planned, rep *Report) error {
+func prepare(ctx context.Context, client *index.Client, o Options, plan []*planned, rep *Report, spec *speculator) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(o.Parallel)
 	var mu sync.Mutex
@@ -354,6 +368,13 @@ func prepare(ctx context.Context, client *index.Client, o Options, plan []*plann
 	}
 	for _, pl := range plan {
 		g.Go(func() error {
+			if spec != nil {
+				if r, ok := spec.result(gctx, pl.file); ok {
+					pl.tree, pl.sum, pl.cached = r.tree, r.sum, !r.fetched
+					step(r.fetched)
+					return nil
+				}
+			}
 			fetched, err := prepareOne(gctx, client, o.Cache, pl, true)
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/pep440"
+	"github.com/pyshim/pyshim/install/pep508"
 )
 
 // IndexProvider is the Provider over an index.Client: a version is a
@@ -13,6 +14,13 @@ import (
 // metadata is that wheel's.
 type IndexProvider struct {
 	Client *index.Client
+	// Likely, when set, is told of each wheel the resolver will probably
+	// choose, as early as it can be guessed: for a requirement being
+	// prefetched, the newest wheel that matches it (no pre-release, not
+	// yanked); for a version whose metadata is read, that version's wheel.
+	// An installer prepares them in the background, so that downloads and
+	// unpacking overlap the resolution. It must not block.
+	Likely func(index.File)
 }
 
 // Versions lists the versions with a compatible wheel; a version is yanked
@@ -62,6 +70,9 @@ func (p *IndexProvider) Metadata(ctx context.Context, project string, version pe
 	if err != nil {
 		return nil, err
 	}
+	if p.Likely != nil {
+		p.Likely(f)
+	}
 	md, err := p.Client.Metadata(ctx, f)
 	if err != nil {
 		return nil, err
@@ -69,7 +80,30 @@ func (p *IndexProvider) Metadata(ctx context.Context, project string, version pe
 	return &Metadata{RequiresDist: md.RequiresDist, RequiresPython: md.RequiresPython, ProvidesExtra: md.ProvidesExtra}, nil
 }
 
-// Prefetch starts fetching the projects' pages.
-func (p *IndexProvider) Prefetch(ctx context.Context, projects []string) {
-	p.Client.Prefetch(ctx, projects)
+// Prefetch starts fetching the pages of the projects reqs name and, with
+// Likely set, tells it of each one's likely wheel once the page is in.
+func (p *IndexProvider) Prefetch(ctx context.Context, reqs []*pep508.Requirement) {
+	for _, r := range reqs {
+		go func() {
+			pr, err := p.Client.Project(ctx, r.NormalizedName())
+			if err != nil || p.Likely == nil {
+				return
+			}
+			if f, ok := likelyFile(pr, r.Specifier); ok {
+				p.Likely(f)
+			}
+		}()
+	}
+}
+
+// likelyFile is the newest wheel of pr that spec allows, when it is a
+// final release and not yanked: the resolver's usual choice.
+func likelyFile(pr *index.Project, spec pep440.SpecifierSet) (index.File, bool) {
+	for _, f := range pr.Files {
+		if f.Version.IsPrerelease() || !spec.Contains(f.Version, false) {
+			continue
+		}
+		return f, !f.Yanked
+	}
+	return index.File{}, false
 }

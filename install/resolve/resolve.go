@@ -52,10 +52,11 @@ type Provider interface {
 }
 
 // Prefetcher is implemented by providers that can start fetching projects
-// in the background; the resolver calls it with the dependencies of each
-// version it tries, before it needs them.
+// in the background; the resolver calls it with the requirements (markers
+// already true) that each version it tries adds on projects it has not
+// seen yet, before it needs them.
 type Prefetcher interface {
-	Prefetch(ctx context.Context, projects []string)
+	Prefetch(ctx context.Context, reqs []*pep508.Requirement)
 }
 
 // Installed is a distribution already present in the target.
@@ -689,11 +690,13 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 		return nil
 	}
 	if p == rootPkg {
-		if pf, ok := s.prov.(Prefetcher); ok && len(s.req.Requirements) > 1 {
-			var fetch []string
+		if pf, ok := s.prov.(Prefetcher); ok {
+			var fetch []*pep508.Requirement
 			for _, r := range s.req.Requirements {
 				if s.direct[r.NormalizedName()] == nil {
-					fetch = append(fetch, r.NormalizedName())
+					if ok, err := r.Marker.Evaluate(s.req.Env, nil); err == nil && ok {
+						fetch = append(fetch, r)
+					}
 				}
 			}
 			pf.Prefetch(s.ctx, fetch)
@@ -737,8 +740,7 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 		out = append(out, newIncompat([]term{self, {pkg: base, pos: false, set: s.single(base, i), label: "==" + v, labeled: true}}, causeDependency, nil, nil))
 	}
 	if !s.req.NoDeps {
-		var apply []*pep508.Requirement
-		var fetch []string
+		var apply, fetch []*pep508.Requirement
 		for _, r := range md.RequiresDist {
 			ok, err := s.applies(r, pk.extra)
 			if err != nil {
@@ -747,11 +749,11 @@ func (s *solver) dependencies(p, i int) ([]*incompat, error) {
 			if ok {
 				apply = append(apply, r)
 				if _, known := s.domains[r.NormalizedName()]; !known && s.direct[r.NormalizedName()] == nil {
-					fetch = append(fetch, r.NormalizedName())
+					fetch = append(fetch, r)
 				}
 			}
 		}
-		if pf, ok := s.prov.(Prefetcher); ok && len(fetch) > 1 {
+		if pf, ok := s.prov.(Prefetcher); ok && len(fetch) > 0 {
 			pf.Prefetch(s.ctx, fetch)
 		}
 		for _, r := range apply {
