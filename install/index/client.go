@@ -74,6 +74,7 @@ type Client struct {
 	mu        sync.Mutex
 	projects  map[string]*call[*Project]
 	downloads map[string]*call[string]
+	metadata  map[string]*call[[]byte]
 	findLinks *call[[]link]
 }
 
@@ -115,6 +116,7 @@ func New(opts Options) (*Client, error) {
 		sem:       make(chan struct{}, opts.Parallel),
 		projects:  map[string]*call[*Project]{},
 		downloads: map[string]*call[string]{},
+		metadata:  map[string]*call[[]byte]{},
 	}
 	if opts.Supported != nil {
 		c.supported = tags.NewSupported(opts.Supported)

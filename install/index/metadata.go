@@ -136,10 +136,16 @@ func fileKey(u string, hashes map[string]string) string {
 // MetadataFile returns a wheel's METADATA bytes: the PEP 658 file when the
 // source offers one (hash-verified), else the member of the wheel read with
 // range requests, or from the whole wheel.
+// Concurrent calls for one file share one fetch.
 func (c *Client) MetadataFile(ctx context.Context, f File) ([]byte, error) {
+	key := fileKey(f.URL, f.Hashes) + " " + fileKey(f.MetadataURL, f.MetadataHashes)
+	return shared(ctx, &c.mu, c.metadata, key, func() ([]byte, error) { return c.metadataFile(ctx, f, key) })
+}
+
+func (c *Client) metadataFile(ctx context.Context, f File, key string) ([]byte, error) {
 	var cachePath string
 	if c.opts.CacheDir != "" {
-		cachePath = c.cachePath("metadata", fileKey(f.URL, f.Hashes)+" "+fileKey(f.MetadataURL, f.MetadataHashes))
+		cachePath = c.cachePath("metadata", key)
 		if b, err := os.ReadFile(cachePath); err == nil {
 			return b, nil
 		}

@@ -172,14 +172,24 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		return nil, err
 	}
 	prov := &resolve.IndexProvider{Client: client}
+	// The look-ahead and the guesses it starts live until Install returns:
+	// the downloads they began may be the ones prepare waits for.
+	rctx := ctx
 	var spec *speculator
 	if speculate {
-		spec = newSpeculator(ctx, client, o.Cache, max(1, o.Parallel/2), func(name string) bool {
+		var stopLooking context.CancelFunc
+		rctx, stopLooking = context.WithCancel(ctx)
+		spec = newSpeculator(rctx, client, o.Cache, max(1, o.Parallel/2), func(name string) bool {
 			_, ok := installed[name]
 			return ok && !o.Upgrade
 		})
-		defer spec.stop()
+		defer func() {
+			stopLooking()
+			prov.Wait()
+			spec.stop()
+		}()
 		prov.Likely = spec.start
+		prov.LookAhead = t.Info.Markers
 	}
 	directFiles, directs, err := directRequirements(ctx, client, o.Requirements, installed)
 	if err != nil {
@@ -194,7 +204,7 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	for _, r := range o.Constraints {
 		req.Constraints = append(req.Constraints, r.Req)
 	}
-	res, err := resolve.Resolve(ctx, prov, req)
+	res, err := resolve.Resolve(rctx, prov, req)
 	if err != nil {
 		var ns *resolve.NoSolutionError
 		if errors.As(err, &ns) {

@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/pep440"
@@ -14,6 +15,14 @@ import (
 // metadata is that wheel's.
 type IndexProvider struct {
 	Client *index.Client
+	// LookAhead, when not nil, is the target's marker environment, and
+	// Prefetch then walks the likely graph ahead of the resolver: it reads
+	// the metadata of each prefetched requirement's likely wheel and
+	// prefetches that wheel's dependencies in turn. The pages and files the
+	// resolver will ask for are then fetched in parallel, not one level of
+	// the graph at a time. Cancel the context given to Resolve, then call
+	// Wait, to stop the walk.
+	LookAhead map[string]string
 	// Likely, when set, is told of each wheel the resolver will probably
 	// choose, as early as it can be guessed: for a requirement being
 	// prefetched, the newest wheel that matches it (no pre-release, not
@@ -21,6 +30,10 @@ type IndexProvider struct {
 	// An installer prepares them in the background, so that downloads and
 	// unpacking overlap the resolution. It must not block.
 	Likely func(index.File)
+
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	seen map[string]bool // projects the look-ahead has started on
 }
 
 // Versions lists the versions with a compatible wheel; a version is yanked
@@ -81,20 +94,65 @@ func (p *IndexProvider) Metadata(ctx context.Context, project string, version pe
 }
 
 // Prefetch starts fetching the pages of the projects reqs name and, with
-// Likely set, tells it of each one's likely wheel once the page is in.
+// Likely set, tells it of each one's likely wheel once the page is in;
+// with LookAhead set, it goes on to those wheels' dependencies.
 func (p *IndexProvider) Prefetch(ctx context.Context, reqs []*pep508.Requirement) {
 	for _, r := range reqs {
+		name := r.NormalizedName()
+		if p.LookAhead != nil {
+			p.mu.Lock()
+			if p.seen == nil {
+				p.seen = map[string]bool{}
+			}
+			started := p.seen[name]
+			p.seen[name] = true
+			p.mu.Unlock()
+			if started {
+				continue
+			}
+		}
+		p.wg.Add(1)
 		go func() {
-			pr, err := p.Client.Project(ctx, r.NormalizedName())
-			if err != nil || p.Likely == nil {
+			defer p.wg.Done()
+			pr, err := p.Client.Project(ctx, name)
+			if err != nil {
 				return
 			}
-			if f, ok := likelyFile(pr, r.Specifier); ok {
+			f, ok := likelyFile(pr, r.Specifier)
+			if !ok {
+				return
+			}
+			if p.Likely != nil {
 				p.Likely(f)
+			}
+			if p.LookAhead != nil {
+				p.lookAhead(ctx, f)
 			}
 		}()
 	}
 }
+
+// lookAhead prefetches the dependencies (without extras) of f.
+func (p *IndexProvider) lookAhead(ctx context.Context, f index.File) {
+	md, err := p.Client.Metadata(ctx, f)
+	if err != nil {
+		return // the resolver meets the error itself if it gets here
+	}
+	var deps []*pep508.Requirement
+	for _, r := range md.RequiresDist {
+		if r.URL != "" {
+			continue
+		}
+		if ok, err := r.Marker.Evaluate(p.LookAhead, nil); err == nil && ok {
+			deps = append(deps, r)
+		}
+	}
+	p.Prefetch(ctx, deps)
+}
+
+// Wait waits for the prefetches still running (cancel their context
+// first).
+func (p *IndexProvider) Wait() { p.wg.Wait() }
 
 // likelyFile is the newest wheel of pr that spec allows, when it is a
 // final release and not yanked: the resolver's usual choice.

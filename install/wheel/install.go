@@ -126,9 +126,12 @@ func (s Scheme) roots() []string {
 	return out
 }
 
-func (s Scheme) contains(p string) bool {
-	for _, r := range s.roots() {
-		if isWithin(r, p) {
+func (s Scheme) contains(p string) bool { return withinAny(s.roots(), p) }
+
+// withinAny reports whether the clean path p is inside one of dirs.
+func withinAny(dirs []string, p string) bool {
+	for _, d := range dirs {
+		if isWithin(d, p) {
 			return true
 		}
 	}
@@ -269,7 +272,8 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	}
 	libDir = filepath.Clean(libDir)
 	finalDist := filepath.Join(libDir, w.distInfo)
-	byDst := map[string]int{}
+	roots := s.roots()
+	byDst := make(map[string]int, len(w.record))
 	for _, e := range w.record {
 		if err := checkRelPath(e.Path); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
@@ -284,10 +288,11 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 		if e.Hash == "" {
 			return "", nil, nil, fmt.Errorf("refusing it: %s has no hash in RECORD; rebuild the wheel", e.Path)
 		}
-		if _, _, err := newHasher(e.Hash); err != nil {
+		if err := checkHashValue(e.Hash); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
 		}
-		it := item{src: filepath.Join(src, filepath.FromSlash(e.Path)), entry: e}
+		// e.Path passed checkRelPath: joining needs no Clean.
+		it := item{src: src + string(filepath.Separator) + filepath.FromSlash(e.Path), entry: e}
 		st, err := lstatRegular(it.src)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
@@ -326,12 +331,12 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 				it.dst = filepath.Join(s.Data, sub)
 			}
 		} else {
-			it.dst = filepath.Join(libDir, filepath.FromSlash(e.Path))
+			it.dst = libDir + string(filepath.Separator) + filepath.FromSlash(e.Path)
 		}
 		if ancestorOrSame(finalDist, it.dst) {
 			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed inside its own dist-info directory", e.Path)
 		}
-		if !s.contains(it.dst) {
+		if !withinAny(roots, it.dst) {
 			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed outside the environment, at %s", e.Path, it.dst)
 		}
 		if j, dup := byDst[it.dst]; dup {
@@ -537,7 +542,7 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 				}
 				it := files[i]
 				if d := filepath.Dir(it.dst); d != lastDir {
-					if err := os.MkdirAll(d, 0o755); err != nil {
+					if err := mkdirs(d); err != nil {
 						errs[w] = err
 						return
 					}

@@ -119,10 +119,12 @@ func checkWheelFile(data []byte) (purelib bool, err error) {
 }
 
 // isWithin reports whether p is inside dir (not dir itself); both clean
-// and absolute.
+// and absolute. It runs for every file of every install: no allocation.
 func isWithin(dir, p string) bool {
-	rel, err := filepath.Rel(dir, p)
-	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+	if dir == string(filepath.Separator) {
+		return len(p) > 1 && p[0] == filepath.Separator
+	}
+	return len(p) > len(dir) && p[len(dir)] == filepath.Separator && p[:len(dir)] == dir
 }
 
 // ancestorOrSame reports whether a is p or one of p's ancestors.

@@ -83,19 +83,31 @@ func formatRecord(rows []recordEntry) []byte {
 // newHasher returns a hash for a RECORD hash value ("sha256=..."), and the
 // expected digest. Only sha256 and stronger are accepted, as PEP 427 says.
 func newHasher(value string) (hash.Hash, string, error) {
-	algo, digest, ok := strings.Cut(value, "=")
-	if !ok || digest == "" {
-		return nil, "", fmt.Errorf("malformed hash %q", value)
+	if err := checkHashValue(value); err != nil {
+		return nil, "", err
 	}
+	algo, digest, _ := strings.Cut(value, "=")
 	switch algo {
-	case "sha256":
-		return sha256.New(), digest, nil
 	case "sha384":
 		return sha512.New384(), digest, nil
 	case "sha512":
 		return sha512.New(), digest, nil
 	}
-	return nil, "", fmt.Errorf("unsupported hash algorithm %q (wheels must use sha256 or stronger)", algo)
+	return sha256.New(), digest, nil
+}
+
+// checkHashValue checks a RECORD hash value ("sha256=<digest>") names an
+// algorithm pyshim accepts, without making a hasher.
+func checkHashValue(value string) error {
+	algo, digest, ok := strings.Cut(value, "=")
+	if !ok || digest == "" {
+		return fmt.Errorf("malformed hash %q", value)
+	}
+	switch algo {
+	case "sha256", "sha384", "sha512":
+		return nil
+	}
+	return fmt.Errorf("unsupported hash algorithm %q (wheels must use sha256 or stronger)", algo)
 }
 
 // encodeDigest is the RECORD form of a digest: urlsafe base64, no padding.

@@ -54,14 +54,14 @@ func Unpack(ctx context.Context, wheelPath, dir string) error {
 // unpackTo extracts wheelPath into the existing empty directory dst. On
 // error dst may hold a partial tree; the caller removes it.
 func unpackTo(ctx context.Context, wheelPath, dst string) error {
-	zr, err := zip.OpenReader(wheelPath)
+	zr, closeZip, err := openZip(wheelPath)
 	if errors.Is(err, zip.ErrInsecurePath) {
 		err = nil // GODEBUG=zipinsecurepath=0; extract refuses such names itself, saying which
 	}
 	if err != nil {
 		return fmt.Errorf("wheel %s: cannot read it as a zip archive (%v); download it again", wheelPath, err)
 	}
-	defer zr.Close()
+	defer closeZip()
 	want := ""
 	if fn, err := ParseFilename(filepath.Base(wheelPath)); err == nil {
 		want = fn.Normalized()
@@ -69,7 +69,7 @@ func unpackTo(ctx context.Context, wheelPath, dst string) error {
 	if err := os.Chmod(dst, 0o755); err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
-	if err := extract(ctx, &zr.Reader, dst, want); err != nil {
+	if err := extract(ctx, zr, dst, want); err != nil {
 		return fmt.Errorf("wheel %s: %w", filepath.Base(wheelPath), err)
 	}
 	return nil
@@ -167,7 +167,7 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 		}
 		todo = append(todo, f)
 		if d := filepath.Dir(filepath.Join(dst, filepath.FromSlash(name))); !made[d] {
-			if err := os.MkdirAll(d, 0o755); err != nil {
+			if err := mkdirs(d); err != nil {
 				return err
 			}
 			made[d] = true
@@ -270,7 +270,7 @@ func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
 		return err
 	}
 	defer rc.Close()
-	out, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	out, err := createNew(target, perm)
 	if err != nil {
 		return err
 	}
@@ -299,4 +299,14 @@ func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
 		}
 	}
 	return nil
+}
+
+// openZipFile opens the wheel at path as a zip archive read through the
+// file.
+func openZipFile(path string) (*zip.Reader, func() error, error) {
+	zr, err := zip.OpenReader(path)
+	if zr == nil {
+		return nil, nil, err
+	}
+	return &zr.Reader, zr.Close, err
 }

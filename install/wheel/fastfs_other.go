@@ -1,0 +1,18 @@
+//go:build !unix
+
+package wheel
+
+import (
+	"archive/zip"
+	"os"
+)
+
+type rawFile = os.File
+
+func createNew(path string, perm os.FileMode) (*rawFile, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}
+
+func mkdirs(dir string) error { return os.MkdirAll(dir, 0o755) }
+
+func openZip(path string) (*zip.Reader, func() error, error) { return openZipFile(path) }

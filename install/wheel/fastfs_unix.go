@@ -1,0 +1,123 @@
+//go:build unix
+
+package wheel
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"syscall"
+)
+
+// This file holds the few file-system calls an install makes thousands of
+// times, without the os package's per-file overhead: an *os.File registers
+// every descriptor with the runtime poller (fcntl, epoll_ctl) and reading a
+// zip member through it costs a pread per buffer.
+
+// rawFile is a file descriptor opened for writing.
+type rawFile struct {
+	fd   int
+	name string
+}
+
+// createNew creates path, which must not exist, for writing with mode perm
+// (less the umask).
+func createNew(path string, perm os.FileMode) (*rawFile, error) {
+	for {
+		fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(perm.Perm()))
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		}
+		return &rawFile{fd: fd, name: path}, nil
+	}
+}
+
+func (f *rawFile) Write(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := syscall.Write(f.fd, p[n:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return n, &os.PathError{Op: "write", Path: f.name, Err: err}
+		}
+		if m == 0 {
+			return n, &os.PathError{Op: "write", Path: f.name, Err: io.ErrShortWrite}
+		}
+		n += m
+	}
+	return n, nil
+}
+
+func (f *rawFile) Close() error {
+	if err := syscall.Close(f.fd); err != nil {
+		return &os.PathError{Op: "close", Path: f.name, Err: err}
+	}
+	return nil
+}
+
+// mkdirs creates dir and its missing parents with mode 0755: one mkdir for
+// a directory whose parent exists (os.MkdirAll stats first).
+func mkdirs(dir string) error {
+	err := syscall.Mkdir(dir, 0o755)
+	switch {
+	case err == nil || err == syscall.EEXIST:
+		return nil
+	case err == syscall.ENOENT:
+		if parent := dirOf(dir); parent != dir {
+			if err := mkdirs(parent); err != nil {
+				return err
+			}
+			if err := syscall.Mkdir(dir, 0o755); err == nil || err == syscall.EEXIST {
+				return nil
+			}
+		}
+	}
+	return os.MkdirAll(dir, 0o755) // the slow path says what is wrong
+}
+
+// dirOf is filepath.Dir without the Clean (paths here are clean).
+func dirOf(p string) string {
+	for i := len(p) - 1; i > 0; i-- {
+		if p[i] == '/' {
+			return p[:i]
+		}
+	}
+	return p
+}
+
+// inMemoryZip bounds the wheels openZip reads into memory whole; larger
+// ones are read through the file.
+const inMemoryZip = 64 << 20
+
+// openZip opens the wheel at path as a zip archive, read into memory with
+// one read when it is not large. close releases it.
+func openZip(path string) (zr *zip.Reader, close func() error, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.Size() > inMemoryZip {
+		return openZipFile(path)
+	}
+	data := make([]byte, st.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, nil, err
+	}
+	zr, err = zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		return nil, nil, err
+	}
+	return zr, func() error { return nil }, err
+}
