@@ -189,7 +189,16 @@ type Project struct {
 // repeated calls for one project share one fetch.
 func (c *Client) Project(ctx context.Context, name string) (*Project, error) {
 	name = pep508.NormalizeName(name)
-	return shared(ctx, &c.mu, c.projects, name, func() (*Project, error) { return c.fetchProject(ctx, name) })
+	return shared(ctx, &c.mu, c.projects, name, func() (*Project, error) { return c.fetchProject(ctx, name, false) })
+}
+
+// CachedProject is Project from the pages in the cache as they are, with
+// no request: possibly stale, without find-links sources, and ok false
+// when an index page is not cached. It is for guessing ahead (see
+// resolve.IndexProvider), never for choosing.
+func (c *Client) CachedProject(ctx context.Context, name string) (p *Project, ok bool) {
+	p, err := c.fetchProject(ctx, pep508.NormalizeName(name), true)
+	return p, err == nil
 }
 
 // shared runs fetch once for key among concurrent and later callers, who
@@ -237,15 +246,24 @@ type rawFile struct {
 	source                                      string
 }
 
-func (c *Client) fetchProject(ctx context.Context, name string) (*Project, error) {
+// fetchProject reads the pages of a project; cachedOnly reads the cached
+// index pages alone (see CachedProject).
+func (c *Client) fetchProject(ctx context.Context, name string, cachedOnly bool) (*Project, error) {
 	indexes := c.opts.Indexes()
 	results := make([][]rawFile, len(indexes)+1)
 	errs := make([]error, len(indexes)+1)
 	var wg sync.WaitGroup
 	for i, base := range indexes {
-		wg.Go(func() { results[i], errs[i] = c.indexFiles(ctx, base, name) })
+		if cachedOnly {
+			results[i], errs[i] = c.indexFiles(ctx, base, name, true)
+			continue
+		}
+		wg.Go(func() { results[i], errs[i] = c.indexFiles(ctx, base, name, false) })
 	}
 	wg.Go(func() {
+		if cachedOnly {
+			return
+		}
 		links, err := c.findLinkPages(ctx)
 		if err != nil {
 			errs[len(indexes)] = err
@@ -328,12 +346,18 @@ func (c *Client) consider(p *Project, rf rawFile) {
 }
 
 // indexFiles reads one simple API's page for a project; a 404 is no files.
-func (c *Client) indexFiles(ctx context.Context, base, name string) ([]rawFile, error) {
+func (c *Client) indexFiles(ctx context.Context, base, name string, cachedOnly bool) ([]rawFile, error) {
 	u := strings.TrimRight(base, "/") + "/" + name + "/"
 	if loc, ok := localPath(u); ok {
 		return c.localIndexFiles(loc, u)
 	}
-	pg, err := c.getPage(ctx, u, Accept)
+	var pg *page
+	var err error
+	if cachedOnly {
+		pg, err = c.cachedPage(u, Accept)
+	} else {
+		pg, err = c.getPage(ctx, u, Accept)
+	}
 	if errors.Is(err, errNotFound) {
 		return nil, nil
 	}

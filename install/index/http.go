@@ -165,24 +165,52 @@ type page struct {
 	url         string // final URL, for resolving relative links
 }
 
+// errNotCached is cachedPage's answer for a page the cache lacks.
+var errNotCached = errors.New("not in the cache")
+
+// pagePaths are where the cache keeps a page's metadata and body.
+func (c *Client) pagePaths(url, accept string) (metaPath, bodyPath string) {
+	p := c.cachePath("pages", accept+" "+url)
+	return p + ".json", p + ".body"
+}
+
+// readCachedPage returns the cached copy of a page, if any.
+func (c *Client) readCachedPage(url, accept string) (*cacheMeta, []byte, bool) {
+	if c.opts.CacheDir == "" {
+		return nil, nil, false
+	}
+	metaPath, bodyPath := c.pagePaths(url, accept)
+	b, err := os.ReadFile(metaPath)
+	if err != nil {
+		return nil, nil, false
+	}
+	var m cacheMeta
+	if json.Unmarshal(b, &m) != nil || m.URL != url {
+		return nil, nil, false
+	}
+	body, err := os.ReadFile(bodyPath)
+	if err != nil {
+		return nil, nil, false
+	}
+	return &m, body, true
+}
+
+// cachedPage is the cached copy of a page as it is, not revalidated.
+func (c *Client) cachedPage(url, accept string) (*page, error) {
+	meta, body, ok := c.readCachedPage(url, accept)
+	if !ok {
+		return nil, errNotCached
+	}
+	return &page{body: body, contentType: meta.ContentType, url: meta.FinalURL}, nil
+}
+
 // getPage fetches a page that may change, revalidating a cached copy with
 // If-None-Match / If-Modified-Since.
 func (c *Client) getPage(ctx context.Context, url, accept string) (*page, error) {
-	key := accept + " " + url
-	var meta *cacheMeta
-	var cached []byte
+	meta, cached, _ := c.readCachedPage(url, accept)
 	var metaPath, bodyPath string
 	if c.opts.CacheDir != "" {
-		p := c.cachePath("pages", key)
-		metaPath, bodyPath = p+".json", p+".body"
-		if b, err := os.ReadFile(metaPath); err == nil {
-			var m cacheMeta
-			if json.Unmarshal(b, &m) == nil && m.URL == url {
-				if body, err := os.ReadFile(bodyPath); err == nil {
-					meta, cached = &m, body
-				}
-			}
-		}
+		metaPath, bodyPath = c.pagePaths(url, accept)
 	}
 	var out *page
 	err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {

@@ -114,6 +114,17 @@ func (p *IndexProvider) Prefetch(ctx context.Context, reqs []*pep508.Requirement
 		p.wg.Add(1)
 		go func() {
 			defer p.wg.Done()
+			var guessed index.File
+			if p.LookAhead != nil {
+				// The cached page, before it is revalidated, usually names
+				// the same wheel: go on to its dependencies at once.
+				if pr, ok := p.Client.CachedProject(ctx, name); ok {
+					if f, ok := likelyFile(pr, r.Specifier); ok {
+						guessed = f
+						p.lookAhead(ctx, f)
+					}
+				}
+			}
 			pr, err := p.Client.Project(ctx, name)
 			if err != nil {
 				return
@@ -125,7 +136,7 @@ func (p *IndexProvider) Prefetch(ctx context.Context, reqs []*pep508.Requirement
 			if p.Likely != nil {
 				p.Likely(f)
 			}
-			if p.LookAhead != nil {
+			if p.LookAhead != nil && f.URL != guessed.URL {
 				p.lookAhead(ctx, f)
 			}
 		}()

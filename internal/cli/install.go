@@ -139,6 +139,7 @@ PIP_INDEX_URL, PIP_EXTRA_INDEX_URL) and --find-links; they are unpacked
 once into $XDG_CACHE_HOME/pyshim and linked into the venv. Concurrent
 installs into one venv wait for each other.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			bulkWorkGC()
 			start := time.Now()
 			if len(args) == 0 && len(reqFiles) == 0 {
 				return fmt.Errorf("nothing to install; name packages or pass -r FILE")

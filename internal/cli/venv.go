@@ -38,6 +38,9 @@ An existing venv is rebuilt with its installed packages kept; --clear
 replaces it (or a directory that is not a venv).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.Seed {
+				bulkWorkGC()
+			}
 			a, err := newLightApp()
 			if err != nil {
 				return err
