@@ -105,6 +105,12 @@ type Report struct {
 	Lock string
 }
 
+// wheelOptions are the options every wheel of an install into t gets.
+func wheelOptions(t *Target, o Options, requested bool, directURL []byte) wheel.Options {
+	return wheel.Options{Python: t.Python, PythonVersion: t.PythonVersion, Installer: "pyshim",
+		Requested: requested, DirectURL: directURL, Link: o.Link}
+}
+
 // planned is one distribution to install.
 type planned struct {
 	pkg    resolve.Package
@@ -113,7 +119,9 @@ type planned struct {
 	tree   string   // the unpacked cache entry
 	sum    string   // its sha256
 	cached bool     // the tree was there before this install
-	direct bool     // file is a direct URL's: record it in direct_url.json
+	// planned is the tree's install plan made while resolving, if any.
+	planned *wheel.Planned
+	direct  bool // file is a direct URL's: record it in direct_url.json
 }
 
 // Install resolves o.Requirements for t and installs what is missing.
@@ -179,9 +187,15 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	if speculate {
 		var stopLooking context.CancelFunc
 		rctx, stopLooking = context.WithCancel(ctx)
+		requested := map[string]bool{}
+		for _, r := range o.Requirements {
+			requested[r.Req.NormalizedName()] = true
+		}
 		spec = newSpeculator(rctx, client, o.Cache, max(1, o.Parallel/2), func(name string) bool {
 			_, ok := installed[name]
 			return ok && !o.Upgrade
+		}, func(f index.File, tree string) (*wheel.Planned, error) {
+			return wheel.PlanUnpacked(tree, t.Scheme, wheelOptions(t, o, requested[f.Name], nil))
 		})
 		defer func() {
 			stopLooking()
@@ -380,7 +394,7 @@ func prepare(ctx context.Context, client *index.Client, o Options, plan []*plann
 		g.Go(func() error {
 			if spec != nil {
 				if r, ok := spec.result(gctx, pl.file); ok {
-					pl.tree, pl.sum, pl.cached = r.tree, r.sum, !r.fetched
+					pl.tree, pl.sum, pl.cached, pl.planned = r.tree, r.sum, !r.fetched, r.planned
 					step(r.fetched)
 					return nil
 				}
@@ -494,11 +508,18 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 	}
 	for i, pl := range plan {
 		g.Go(func() error {
-			wo := wheel.Options{Python: t.Python, PythonVersion: t.PythonVersion, Installer: "pyshim", Requested: pl.pkg.Requested, Link: o.Link}
+			var direct []byte
 			if pl.direct {
-				wo.DirectURL = archiveDirectURL(pl.file.URL, pl.sum)
+				direct = archiveDirectURL(pl.file.URL, pl.sum)
 			}
-			in, err := wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+			wo := wheelOptions(t, o, pl.pkg.Requested, direct)
+			var in *wheel.Installed
+			var err error
+			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == wo.Requested {
+				in, err = p.Install(gctx) // planned while resolving, with these options
+			} else {
+				in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+			}
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.
 				if eerr := o.Cache.Evict(pl.sum); eerr == nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pyshim/pyshim/install/cache"
 	"github.com/pyshim/pyshim/install/index"
+	"github.com/pyshim/pyshim/install/wheel"
 )
 
 // speculator prepares (downloads and unpacks into the cache) the wheels
@@ -20,6 +21,9 @@ type speculator struct {
 	cache  *cache.Cache
 	// skip says that a project needs no wheel (installed, and kept).
 	skip func(name string) bool
+	// plan plans the install of a prepared tree (read-only work, done here
+	// while the resolver still waits on the network); nil skips it.
+	plan func(f index.File, tree string) (*wheel.Planned, error)
 	// sem bounds the guesses in flight, leaving the client's other
 	// request slots to the pages and metadata the resolver waits for.
 	sem chan struct{}
@@ -36,12 +40,16 @@ type guess struct {
 	sum     string
 	fetched bool
 	err     error
+	// planned is the tree's install plan, nil when planning failed (the
+	// install then plans again, and reports the error).
+	planned *wheel.Planned
 }
 
-func newSpeculator(ctx context.Context, client *index.Client, c *cache.Cache, parallel int, skip func(string) bool) *speculator {
+func newSpeculator(ctx context.Context, client *index.Client, c *cache.Cache, parallel int, skip func(string) bool,
+	plan func(index.File, string) (*wheel.Planned, error)) *speculator {
 	ctx, cancel := context.WithCancel(ctx)
 	return &speculator{
-		ctx: ctx, cancel: cancel, client: client, cache: c, skip: skip,
+		ctx: ctx, cancel: cancel, client: client, cache: c, skip: skip, plan: plan,
 		sem:   make(chan struct{}, max(1, parallel)),
 		calls: map[string]*guess{},
 	}
@@ -74,6 +82,9 @@ func (s *speculator) start(f index.File) {
 		pl := &planned{file: f}
 		g.fetched, g.err = prepareOne(s.ctx, s.client, s.cache, pl, true)
 		g.tree, g.sum = pl.tree, pl.sum
+		if g.err == nil && s.plan != nil {
+			g.planned, _ = s.plan(f, g.tree)
+		}
 	}()
 }
 

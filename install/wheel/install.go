@@ -161,7 +161,11 @@ func Install(ctx context.Context, wheelPath string, s Scheme, o Options) (*Insta
 	if err := unpackTo(ctx, wheelPath, tmp); err != nil {
 		return nil, err
 	}
-	inst, err := install(ctx, tmp, fn.Normalized(), s, o, &placer{move: true})
+	p, err := plan(tmp, fn.Normalized(), s, o)
+	if err != nil {
+		return nil, fmt.Errorf("installing %s: %w", base, err)
+	}
+	inst, err := p.install(ctx, &placer{move: true})
 	if err != nil {
 		return nil, fmt.Errorf("installing %s: %w", base, err)
 	}
@@ -174,12 +178,49 @@ func Install(ctx context.Context, wheelPath string, s Scheme, o Options) (*Insta
 // again when they are copied; linked files are trusted to be what Unpack
 // verified. unpackedDir is not modified.
 func InstallUnpacked(ctx context.Context, unpackedDir string, s Scheme, o Options) (*Installed, error) {
+	p, err := PlanUnpacked(unpackedDir, s, o)
+	if err != nil {
+		return nil, err
+	}
+	return p.Install(ctx)
+}
+
+// Planned is a wheel unpacked by Unpack, checked and mapped onto a scheme
+// by PlanUnpacked, with nothing written yet. An installer can plan the
+// wheels it expects to install while it is still deciding, and install
+// the plans it keeps.
+type Planned struct {
+	src          string
+	s            Scheme
+	o            Options
+	w            *wheelInfo
+	libDir       string
+	files, dists []item
+}
+
+// PlanUnpacked reads the wheel Unpack extracted into unpackedDir and plans
+// its install into s with o (see InstallUnpacked); it writes nothing.
+func PlanUnpacked(unpackedDir string, s Scheme, o Options) (*Planned, error) {
 	if err := s.check(false); err != nil {
 		return nil, err
 	}
-	inst, err := install(ctx, unpackedDir, "", s, o, &placer{mode: o.Link})
+	p, err := plan(unpackedDir, "", s, o)
 	if err != nil {
 		return nil, fmt.Errorf("installing %s: %w", filepath.Base(unpackedDir), err)
+	}
+	return p, nil
+}
+
+// Options are the options the plan was made with.
+func (p *Planned) Options() Options { return p.o }
+
+// Install carries out the plan: the wheel's files are placed by the plan's
+// Options.Link, an older version of the distribution is removed, and the
+// dist-info directory appears last.
+func (p *Planned) Install(ctx context.Context) (*Installed, error) {
+	inst, err := p.install(ctx, &placer{mode: p.o.Link})
+	if err != nil {
+		return nil, fmt.Errorf("installing %s: %w", filepath.Base(p.src), err)
 	}
 	return inst, nil
 }
@@ -379,16 +420,23 @@ func hasScripts(files []item) bool {
 	return false
 }
 
-// install is Install and InstallUnpacked after their argument checks.
-func install(ctx context.Context, src, want string, s Scheme, o Options, pl *placer) (*Installed, error) {
+// plan reads the unpacked wheel in src (want: its normalised name, "" to
+// take the only dist-info there) and plans its install.
+func plan(src, want string, s Scheme, o Options) (*Planned, error) {
 	w, err := readWheel(src, want)
 	if err != nil {
 		return nil, err
 	}
-	libDir, files, dist, err := w.plan(src, s, o)
+	libDir, files, dists, err := w.plan(src, s, o)
 	if err != nil {
 		return nil, err
 	}
+	return &Planned{src: src, s: s, o: o, w: w, libDir: libDir, files: files, dists: dists}, nil
+}
+
+// install carries out p, placing files with pl.
+func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
+	w, s, o, libDir, files, dist := p.w, p.s, p.o, p.libDir, p.files, p.dists
 	// Everything about the old installs is checked before the first write.
 	olds, err := findInstalled(s, NormalizeName(w.name))
 	if err != nil {
