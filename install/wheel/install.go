@@ -214,6 +214,14 @@ func PlanUnpacked(unpackedDir string, s Scheme, o Options) (*Planned, error) {
 // Options are the options the plan was made with.
 func (p *Planned) Options() Options { return p.o }
 
+// WithLink is the plan with files placed by link instead (how files are
+// placed does not change the plan).
+func (p *Planned) WithLink(link LinkMode) *Planned {
+	q := *p
+	q.o.Link = link
+	return &q
+}
+
 // Install carries out the plan: the wheel's files are placed by the plan's
 // Options.Link, an older version of the distribution is removed, and the
 // dist-info directory appears last.

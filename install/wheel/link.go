@@ -123,3 +123,45 @@ func (p *placer) copy(src, dst string, e recordEntry) error {
 	}
 	return err
 }
+
+// BestLink returns the first of mode and its fallbacks (Reflink, Hardlink,
+// Copy) that works from the regular file src into the directory dstDir,
+// trying each once under a temporary name that is removed again. An
+// install of many wheels asks once, instead of every placer finding out
+// on its first file (each failed attempt creates and removes a file).
+func BestLink(mode LinkMode, src, dstDir string) LinkMode {
+	tmp := tempName(filepath.Join(dstDir, "link-probe"))
+	defer os.Remove(tmp)
+	if mode == Reflink {
+		if reflink(src, tmp) == nil {
+			return Reflink
+		}
+		os.Remove(tmp)
+		mode = Hardlink
+	}
+	if mode == Hardlink && os.Link(src, tmp) == nil {
+		return Hardlink
+	}
+	return Copy
+}
+
+// AnyFile returns a regular file inside dir (an unpacked wheel), for
+// BestLink; "" when there is none.
+func AnyFile(dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case e.Type().IsRegular():
+			return p
+		case e.IsDir():
+			if f := AnyFile(p); f != "" {
+				return f
+			}
+		}
+	}
+	return ""
+}
