@@ -73,6 +73,9 @@ t=\$(mktemp -d "$work/trash/x.XXXXXX")
 [ -e "\$2" ] && mv "\$2" "\$t/"
 [ "\$3" = cold ] && [ -e "$work/cache/pyshim" ] && mv "$work/cache/pyshim" "\$t/cache"
 cp -a "\$1" "\$2"
+# Start every run, peers included, with no dirty data of the last one
+# still being written back.
+sync
 EOF
 chmod +x "$work/prep.sh"
 

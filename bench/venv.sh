@@ -36,6 +36,9 @@ cat >"$work/aside" <<'EOF2'
 # aside PATH...: move each existing PATH into a new directory of the trash.
 t=$(mktemp -d "${0%/*}/trash/x.XXXXXX")
 for p in "$@"; do [ -e "$p" ] && mv "$p" "$t/"; done
+# Start every run, peers included, with no dirty data of the last one
+# still being written back.
+sync
 exit 0
 EOF2
 chmod +x "$work/aside"
@@ -67,7 +70,7 @@ fi
 # it (the warm-up runs do); the cold case empties that cache first.
 cmds+=(
   --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
-  --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v1" --command-name "pyshim venv --seed (cold wheel cache)" "$work/pyshim venv --seed -p $py s"
+  --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v2" --command-name "pyshim venv --seed (cold wheel cache)" "$work/pyshim venv --seed -p $py s"
   --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
 )
 echo "interpreter: $py"

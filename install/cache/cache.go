@@ -26,7 +26,7 @@ import (
 
 // layout names the on-disk format; a change of format takes a new name so
 // that an older pyshim's entries are never misread.
-const layout = "wheels-v1"
+const layout = "wheels-v2"
 
 // Cache is a wheel cache rooted at Dir ($XDG_CACHE_HOME/pyshim).
 type Cache struct {

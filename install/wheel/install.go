@@ -259,24 +259,18 @@ type wheelInfo struct {
 }
 
 func readWheel(src, want string) (*wheelInfo, error) {
-	entries, err := os.ReadDir(src)
+	marker, err := os.ReadFile(filepath.Join(src, distInfoMarker))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v; the unpacked wheel is incomplete, unpack it again", err)
 	}
-	var tops []string
-	for _, e := range entries {
-		if e.IsDir() {
-			tops = append(tops, e.Name())
-		}
-	}
-	distInfo, err := findDistInfo(tops, want)
+	distInfo, err := findDistInfo([]string{string(marker)}, want)
 	if err != nil {
 		return nil, err
 	}
 	w := &wheelInfo{distInfo: distInfo, dataDir: strings.TrimSuffix(distInfo, ".dist-info") + ".data"}
 	w.name, w.version, _ = splitDistInfo(distInfo)
 	read := func(name string) ([]byte, error) {
-		p := filepath.Join(src, distInfo, name)
+		p := MemberPath(src, distInfo+"/"+name)
 		if _, err := lstatRegular(p); err != nil {
 			return nil, err
 		}
@@ -340,8 +334,7 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 		if err := checkHashValue(e.Hash); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
 		}
-		// e.Path passed checkRelPath: joining needs no Clean.
-		it := item{src: src + string(filepath.Separator) + filepath.FromSlash(e.Path), entry: e}
+		it := item{src: MemberPath(src, e.Path), entry: e}
 		st, err := lstatRegular(it.src)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)

@@ -532,15 +532,15 @@ func TestInstallUnpackedRefusesAlteredCache(t *testing.T) {
 		want  string
 	}{
 		{"symlink", func(dir string) {
-			p := filepath.Join(dir, "demo_pkg", "cli.py")
+			p := MemberPath(dir, "demo_pkg/cli.py")
 			os.Remove(p)
 			os.Symlink("/etc/passwd", p)
 		}, "not a regular file"},
 		{"resized", func(dir string) {
-			os.WriteFile(filepath.Join(dir, "demo_pkg", "cli.py"), []byte("x"), 0o644)
+			os.WriteFile(MemberPath(dir, "demo_pkg/cli.py"), []byte("x"), 0o644)
 		}, "RECORD says"},
 		{"record path escaping", func(dir string) {
-			p := filepath.Join(dir, "demo_pkg-1.0.dist-info", "RECORD")
+			p := MemberPath(dir, "demo_pkg-1.0.dist-info/RECORD")
 			data, _ := os.ReadFile(p)
 			os.WriteFile(p, append(data, "../../evil,sha256=x,1\n"...), 0o644)
 		}, "escaping"},
@@ -566,7 +566,7 @@ func TestInstallUnpackedRefusesAlteredCache(t *testing.T) {
 	if err := Unpack(ctx, whl, cache); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(cache, "demo_pkg", "cli.py")
+	p := MemberPath(cache, "demo_pkg/cli.py")
 	data, _ := os.ReadFile(p)
 	os.WriteFile(p, bytes.ToUpper(data), 0o644)
 	if _, err := InstallUnpacked(ctx, cache, v.scheme, Options{Python: v.python, Link: Copy}); err == nil || !strings.Contains(err.Error(), "hash does not match") {

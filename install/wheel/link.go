@@ -145,23 +145,23 @@ func BestLink(mode LinkMode, src, dstDir string) LinkMode {
 	return Copy
 }
 
-// AnyFile returns a regular file inside dir (an unpacked wheel), for
+// AnyFile returns a member file of the unpacked wheel in dir, for
 // BestLink; "" when there is none.
 func AnyFile(dir string) string {
-	entries, err := os.ReadDir(dir)
+	f, err := os.Open(dir)
 	if err != nil {
 		return ""
 	}
-	for _, e := range entries {
-		p := filepath.Join(dir, e.Name())
-		switch {
-		case e.Type().IsRegular():
-			return p
-		case e.IsDir():
-			if f := AnyFile(p); f != "" {
-				return f
+	defer f.Close()
+	for {
+		entries, err := f.ReadDir(16)
+		for _, e := range entries {
+			if e.Type().IsRegular() && e.Name() != distInfoMarker {
+				return filepath.Join(dir, e.Name())
 			}
 		}
+		if err != nil {
+			return ""
+		}
 	}
-	return ""
 }

@@ -157,7 +157,7 @@ func TestInstallUnpackedLinkModes(t *testing.T) {
 			}
 			checkRecord(t, inst)
 			checkPip(t, v, inst.Version)
-			a, _ := os.Stat(filepath.Join(cache, "pip", "__init__.py"))
+			a, _ := os.Stat(MemberPath(cache, "pip/__init__.py"))
 			b, _ := os.Stat(filepath.Join(v.scheme.Purelib, "pip", "__init__.py"))
 			shared := os.SameFile(a, b)
 			if (mode == Copy && shared) || (mode == Hardlink && !shared) {

@@ -3,6 +3,8 @@ package wheel
 import (
 	"archive/zip"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -156,31 +158,54 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 			return fmt.Errorf("RECORD lists %s, which the wheel does not contain; download the wheel again", e.Path)
 		}
 	}
-	// Directories first, then the files by a few workers: on most file
-	// systems creating files costs more in syscalls than in CPU.
+	// The files, flat (see memberName), by a few workers: on most file
+	// systems creating files costs more in system calls than in CPU.
 	var todo []*zip.File
-	made := map[string]bool{dst: true}
 	for _, f := range zr.File {
-		name := strings.TrimSuffix(f.Name, "/")
-		if files[name] != f {
-			continue
-		}
-		todo = append(todo, f)
-		if d := filepath.Dir(filepath.Join(dst, filepath.FromSlash(name))); !made[d] {
-			if err := mkdirs(d); err != nil {
-				return err
-			}
-			made[d] = true
+		if files[strings.TrimSuffix(f.Name, "/")] == f {
+			todo = append(todo, f)
 		}
 	}
-	return parallel(ctx, len(todo), func(i int, buf []byte) error {
+	err = parallel(ctx, len(todo), func(i int, buf []byte) error {
 		f := todo[i]
 		name := strings.TrimSuffix(f.Name, "/")
-		if err := extractFile(f, filepath.Join(dst, filepath.FromSlash(name)), record[name], buf); err != nil {
+		if err := extractFile(f, MemberPath(dst, name), record[name], buf); err != nil {
 			return fmt.Errorf("member %s: %w", name, err)
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dst, distInfoMarker), []byte(distInfo), 0o644)
+}
+
+// An unpacked wheel is flat: one directory holding every member under
+// memberName of its path, and the marker file distInfoMarker naming the
+// dist-info directory. Making directories is the dearest part of
+// unpacking (an inode and a block each), and an unpacked wheel is only
+// ever read by its RECORD, never browsed.
+
+// distInfoMarker is the file of an unpacked wheel that names its dist-info
+// directory; no member name starts with a backslash.
+const distInfoMarker = `\dist-info`
+
+// memberName is the name an unpacked wheel keeps the member at path p
+// under: p with each "/" written as a backslash (which member paths cannot
+// contain, see checkRelPath), or, beyond a file name's length limit, a
+// backslash and a digest of p.
+func memberName(p string) string {
+	if n := strings.ReplaceAll(p, "/", `\`); len(n) <= 240 {
+		return n
+	}
+	sum := sha256.Sum256([]byte(p))
+	return `\#` + hex.EncodeToString(sum[:])
+}
+
+// MemberPath is where the wheel unpacked in dir (by Unpack) keeps the
+// member at the slash-separated path p.
+func MemberPath(dir, p string) string {
+	return dir + string(filepath.Separator) + memberName(p)
 }
 
 // parallel runs do(0..n-1) on up to GOMAXPROCS (at most 8) goroutines,

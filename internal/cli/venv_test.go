@@ -655,7 +655,7 @@ func TestVenvSeed(t *testing.T) {
 	// every seed links them.
 	for _, kv := range env {
 		if dir, ok := strings.CutPrefix(kv, "XDG_CACHE_HOME="); ok {
-			if m, _ := filepath.Glob(filepath.Join(dir, "pyshim", "wheels-v1", "sha256", "*")); len(m) == 0 {
+			if m, _ := filepath.Glob(filepath.Join(dir, "pyshim", "wheels-v2", "sha256", "*")); len(m) == 0 {
 				t.Errorf("no unpacked wheels in the cache %s", dir)
 			}
 		}
