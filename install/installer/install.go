@@ -408,7 +408,7 @@ func prepare(ctx context.Context, client *index.Client, o Options, plan []*plann
 					return nil
 				}
 			}
-			fetched, err := prepareOne(gctx, client, o.Cache, pl, true)
+			fetched, err := prepareOne(gctx, client, o.Cache, pl, true, nil)
 			if err != nil {
 				return err
 			}
@@ -421,7 +421,8 @@ func prepare(ctx context.Context, client *index.Client, o Options, plan []*plann
 
 // prepareOne finds (when lookup) or makes pl's unpacked tree; fetched says
 // whether the cache lacked it.
-func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *planned, lookup bool) (bool, error) {
+// gate, when not nil, admits the unpacking (the CPU-bound part).
+func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *planned, lookup bool, gate *sizeGate) (bool, error) {
 	published := strings.ToLower(pl.file.Hashes["sha256"])
 	if published != "" && lookup {
 		if tree, ok := c.Lookup(published); ok {
@@ -436,12 +437,25 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 	if err != nil {
 		return false, fmt.Errorf("downloading %s: %w", pl.file.Filename, err)
 	}
-	sums, err := fileHashes(path, pl.hashes)
-	if err != nil {
+	var sums map[string]string
+	if published != "" && pl.hashes == nil {
+		// Download verified the file against the published sha256.
+		sums = map[string]string{"sha256": published}
+	} else if sums, err = fileHashes(path, pl.hashes); err != nil {
 		return false, err
 	}
 	if err := checkHashes(pl, sums, path); err != nil {
 		return false, err
+	}
+	if gate != nil {
+		var size int64
+		if st, err := os.Stat(path); err == nil {
+			size = st.Size()
+		}
+		if err := gate.acquire(ctx, size); err != nil {
+			return false, err
+		}
+		defer gate.release()
 	}
 	tree, sum, err := c.Unpack(ctx, path, sums["sha256"])
 	if err != nil {
@@ -532,7 +546,7 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.
 				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
-					if _, perr := prepareOne(gctx, client, o.Cache, pl, false); perr == nil {
+					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
 						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
 					}
 				}

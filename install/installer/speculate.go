@@ -2,6 +2,8 @@ package installer
 
 import (
 	"context"
+	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/pyshim/pyshim/install/cache"
@@ -24,10 +26,14 @@ type speculator struct {
 	// plan plans the install of a prepared tree (read-only work, done here
 	// while the resolver still waits on the network); nil skips it.
 	plan func(f index.File, tree string) (*wheel.Planned, error)
-	// sem bounds the guesses in flight, leaving the client's other
+	// sem bounds the guesses downloading, leaving the client's other
 	// request slots to the pages and metadata the resolver waits for.
 	sem chan struct{}
-	wg  sync.WaitGroup
+	// unpacking admits the unpacking of downloaded guesses, a few at a
+	// time and the largest first, so that the big wheels do not end up
+	// unpacking alone at the end.
+	unpacking *sizeGate
+	wg        sync.WaitGroup
 
 	mu    sync.Mutex
 	calls map[string]*guess
@@ -50,8 +56,9 @@ func newSpeculator(ctx context.Context, client *index.Client, c *cache.Cache, pa
 	ctx, cancel := context.WithCancel(ctx)
 	return &speculator{
 		ctx: ctx, cancel: cancel, client: client, cache: c, skip: skip, plan: plan,
-		sem:   make(chan struct{}, max(1, parallel)),
-		calls: map[string]*guess{},
+		sem:       make(chan struct{}, max(1, parallel)),
+		unpacking: newSizeGate(max(2, runtime.GOMAXPROCS(0))),
+		calls:     map[string]*guess{},
 	}
 }
 
@@ -78,9 +85,10 @@ func (s *speculator) start(f index.File) {
 			g.err = s.ctx.Err()
 			return
 		}
-		defer func() { <-s.sem }()
+		_, _ = s.client.Download(s.ctx, f) // errors are prepareOne's to report
+		<-s.sem
 		pl := &planned{file: f}
-		g.fetched, g.err = prepareOne(s.ctx, s.client, s.cache, pl, true)
+		g.fetched, g.err = prepareOne(s.ctx, s.client, s.cache, pl, true, s.unpacking)
 		g.tree, g.sum = pl.tree, pl.sum
 		if g.err == nil && s.plan != nil {
 			g.planned, _ = s.plan(f, g.tree)
@@ -109,4 +117,68 @@ func (s *speculator) result(ctx context.Context, f index.File) (g *guess, ok boo
 func (s *speculator) stop() {
 	s.cancel()
 	s.wg.Wait()
+}
+
+// sizeGate admits up to n holders at a time; when it is full, the waiter
+// with the largest size goes next (longest job first keeps every core
+// busy until the end).
+type sizeGate struct {
+	mu      sync.Mutex
+	free    int
+	waiting []*gateWaiter
+}
+
+type gateWaiter struct {
+	size  int64
+	ready chan struct{}
+}
+
+func newSizeGate(n int) *sizeGate { return &sizeGate{free: n} }
+
+// acquire waits for a place; on cancellation it returns ctx's error and
+// holds none.
+func (g *sizeGate) acquire(ctx context.Context, size int64) error {
+	g.mu.Lock()
+	if g.free > 0 {
+		g.free--
+		g.mu.Unlock()
+		return nil
+	}
+	w := &gateWaiter{size: size, ready: make(chan struct{})}
+	g.waiting = append(g.waiting, w)
+	g.mu.Unlock()
+	select {
+	case <-w.ready:
+		return nil
+	case <-ctx.Done():
+	}
+	g.mu.Lock()
+	if i := slices.Index(g.waiting, w); i >= 0 {
+		g.waiting = slices.Delete(g.waiting, i, i+1)
+		g.mu.Unlock()
+		return ctx.Err()
+	}
+	g.mu.Unlock()
+	// The place was handed over just as ctx ended: pass it on.
+	g.release()
+	return ctx.Err()
+}
+
+// release gives a place back, to the largest waiter if any.
+func (g *sizeGate) release() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if len(g.waiting) == 0 {
+		g.free++
+		return
+	}
+	i := 0
+	for j, w := range g.waiting {
+		if w.size > g.waiting[i].size {
+			i = j
+		}
+	}
+	w := g.waiting[i]
+	g.waiting = slices.Delete(g.waiting, i, i+1)
+	close(w.ready)
 }
