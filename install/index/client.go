@@ -47,7 +47,8 @@ type Options struct {
 	// Backoff is the delay before the first retry, doubled each time
 	// (default 250ms).
 	Backoff time.Duration
-	// Parallel bounds concurrent requests (default 8).
+	// Parallel bounds concurrent requests for pages and metadata, and
+	// separately concurrent wheel downloads (default 8 each).
 	Parallel int
 	// UserAgent is sent when set.
 	UserAgent string
@@ -65,11 +66,13 @@ type Options struct {
 // Client finds and fetches wheels. It is safe for concurrent use; project
 // pages are fetched once per Client.
 type Client struct {
-	opts      Options
-	http      *http.Client
-	sem       chan struct{}
-	supported *tags.Supported
-	python    *pep440.Version
+	opts Options
+	http *http.Client
+	// sem bounds concurrent requests for pages and metadata, dlSem
+	// concurrent wheel downloads.
+	sem, dlSem chan struct{}
+	supported  *tags.Supported
+	python     *pep440.Version
 
 	mu        sync.Mutex
 	projects  map[string]*call[*Project]
@@ -114,6 +117,7 @@ func New(opts Options) (*Client, error) {
 		opts:      opts,
 		http:      &http.Client{Transport: tr},
 		sem:       make(chan struct{}, opts.Parallel),
+		dlSem:     make(chan struct{}, opts.Parallel),
 		projects:  map[string]*call[*Project]{},
 		downloads: map[string]*call[string]{},
 		metadata:  map[string]*call[[]byte]{},

@@ -73,7 +73,7 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return "", fmt.Errorf("creating the cache directory: %w", err)
 	}
-	err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {
+	err := c.doWithin(ctx, c.dlSem, func(ctx context.Context) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	}, func(resp *http.Response) error {
 		if resp.StatusCode != http.StatusOK {

@@ -47,6 +47,13 @@ func retryableStatus(code int) bool {
 // reads the response; an error it returns that is not marked permanent is
 // retried too (a connection cut mid-body).
 func (c *Client) do(ctx context.Context, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) error {
+	return c.doWithin(ctx, c.sem, mk, handle)
+}
+
+// doWithin is do within the parallelism bound sem: wheel downloads have
+// their own (Client.dlSem), so that the pages and metadata a resolution
+// waits on never queue behind large files.
+func (c *Client) doWithin(ctx context.Context, sem chan struct{}, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) error {
 	var last error
 	delay := c.opts.Backoff
 	for attempt := 0; attempt <= c.opts.Retries; attempt++ {
@@ -60,7 +67,7 @@ func (c *Client) do(ctx context.Context, mk func(context.Context) (*http.Request
 			}
 			delay = min(delay*2, 10*time.Second)
 		}
-		retry, err := c.attempt(ctx, mk, handle)
+		retry, err := c.attempt(ctx, sem, mk, handle)
 		if err == nil {
 			return nil
 		}
@@ -77,13 +84,13 @@ type permanentError struct{ err error }
 func (e permanentError) Error() string { return e.err.Error() }
 func (e permanentError) Unwrap() error { return e.err }
 
-func (c *Client) attempt(ctx context.Context, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) (bool, error) {
+func (c *Client) attempt(ctx context.Context, sem chan struct{}, mk func(context.Context) (*http.Request, error), handle func(*http.Response) error) (bool, error) {
 	select {
-	case c.sem <- struct{}{}:
+	case sem <- struct{}{}:
 	case <-ctx.Done():
 		return false, ctx.Err()
 	}
-	defer func() { <-c.sem }()
+	defer func() { <-sem }()
 	req, err := mk(ctx)
 	if err != nil {
 		return false, err
