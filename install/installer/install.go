@@ -191,7 +191,7 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		for _, r := range o.Requirements {
 			requested[r.Req.NormalizedName()] = true
 		}
-		spec = newSpeculator(rctx, client, o.Cache, max(1, o.Parallel/2), func(name string) bool {
+		spec = newSpeculator(rctx, client, o.Cache, func(name string) bool {
 			_, ok := installed[name]
 			return ok && !o.Upgrade
 		}, func(f index.File, tree string) (*wheel.Planned, error) {

@@ -26,9 +26,6 @@ type speculator struct {
 	// plan plans the install of a prepared tree (read-only work, done here
 	// while the resolver still waits on the network); nil skips it.
 	plan func(f index.File, tree string) (*wheel.Planned, error)
-	// sem bounds the guesses downloading, leaving the client's other
-	// request slots to the pages and metadata the resolver waits for.
-	sem chan struct{}
 	// unpacking admits the unpacking of downloaded guesses, a few at a
 	// time and the largest first, so that the big wheels do not end up
 	// unpacking alone at the end.
@@ -51,12 +48,11 @@ type guess struct {
 	planned *wheel.Planned
 }
 
-func newSpeculator(ctx context.Context, client *index.Client, c *cache.Cache, parallel int, skip func(string) bool,
+func newSpeculator(ctx context.Context, client *index.Client, c *cache.Cache, skip func(string) bool,
 	plan func(index.File, string) (*wheel.Planned, error)) *speculator {
 	ctx, cancel := context.WithCancel(ctx)
 	return &speculator{
 		ctx: ctx, cancel: cancel, client: client, cache: c, skip: skip, plan: plan,
-		sem:       make(chan struct{}, max(1, parallel)),
 		unpacking: newSizeGate(max(2, runtime.GOMAXPROCS(0))),
 		calls:     map[string]*guess{},
 	}
@@ -79,14 +75,6 @@ func (s *speculator) start(f index.File) {
 	go func() {
 		defer s.wg.Done()
 		defer close(g.done)
-		select {
-		case s.sem <- struct{}{}:
-		case <-s.ctx.Done():
-			g.err = s.ctx.Err()
-			return
-		}
-		_, _ = s.client.Download(s.ctx, f) // errors are prepareOne's to report
-		<-s.sem
 		pl := &planned{file: f}
 		g.fetched, g.err = prepareOne(s.ctx, s.client, s.cache, pl, true, s.unpacking)
 		g.tree, g.sum = pl.tree, pl.sum
