@@ -1020,9 +1020,25 @@ func TestInstallCompileAndDryRun(t *testing.T) {
 	if after := treeSnapshot(t, venv); !slices.Equal(before, after) {
 		t.Error("--dry-run wrote into the venv")
 	}
+	// A dry run reads metadata only: no wheel is unpacked (the look-ahead
+	// that prepares likely wheels is for real installs). (A server that
+	// ignores Range requests sends whole wheels, which the HTTP cache keeps.)
+	var cacheDir string
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "XDG_CACHE_HOME="); ok {
+			cacheDir = filepath.Join(v, "pyshim")
+		}
+	}
+	unpacked := filepath.Join(cacheDir, "wheels-*", "sha256", "*")
+	if m, _ := filepath.Glob(unpacked); len(m) > 0 {
+		t.Errorf("--dry-run unpacked %v", m)
+	}
 	_, errs := mustPyshim(t, env, "install", "-q", "--compile", "--venv", venv, "-i", ti.url(), "cc")
 	if errs != "" {
 		t.Errorf("-q printed %q", errs)
+	}
+	if m, _ := filepath.Glob(unpacked); len(m) != 1 {
+		t.Errorf("after the install the wheel cache holds %v, want one unpacked wheel", m)
 	}
 	if m, _ := filepath.Glob(filepath.Join(sitePackages(t, venv), "cc", "__pycache__", "__init__.cpython-311.pyc")); len(m) != 1 {
 		t.Error("--compile wrote no .pyc")
