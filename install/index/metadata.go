@@ -2,7 +2,6 @@ package index
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -32,8 +31,6 @@ type Metadata struct {
 // first blank line, continuation lines folded.
 func ParseMetadata(b []byte) (*Metadata, error) {
 	md := &Metadata{}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 64<<10), 16<<20)
 	var key, val string
 	flush := func() error {
 		if key == "" {
@@ -63,8 +60,11 @@ func ParseMetadata(b []byte) (*Metadata, error) {
 		key, val = "", ""
 		return nil
 	}
-	for sc.Scan() {
-		line := strings.TrimSuffix(sc.Text(), "\r")
+	// Only the headers are read: the description after them can be long.
+	for rest := b; len(rest) > 0; {
+		var raw []byte
+		raw, rest, _ = bytes.Cut(rest, []byte("\n"))
+		line := strings.TrimSuffix(string(raw), "\r")
 		if line == "" {
 			break
 		}
@@ -80,9 +80,6 @@ func ParseMetadata(b []byte) (*Metadata, error) {
 			continue
 		}
 		key, val = k, v
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading metadata: %w", err)
 	}
 	if err := flush(); err != nil {
 		return nil, err

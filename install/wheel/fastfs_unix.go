@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -92,12 +93,10 @@ func dirOf(p string) string {
 	return p
 }
 
-// inMemoryZip bounds the wheels openZip reads into memory whole; larger
-// ones are read through the file.
-const inMemoryZip = 64 << 20
-
-// openZip opens the wheel at path as a zip archive, read into memory with
-// one read when it is not large. close releases it.
+// openZip opens the wheel at path as a zip archive read from a read-only
+// mapping of the file: no copy, and the kernel maps the cached pages many
+// at a time. Reading the mapping faults if the file shrinks meanwhile;
+// code that reads the archive runs under faultGuard. close unmaps it.
 func openZip(path string) (zr *zip.Reader, close func() error, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -108,16 +107,26 @@ func openZip(path string) (zr *zip.Reader, close func() error, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if st.Size() > inMemoryZip {
+	size := st.Size()
+	if size <= 0 || int64(int(size)) != size {
 		return openZipFile(path)
 	}
-	data := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
-		return nil, nil, err
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return openZipFile(path)
 	}
-	zr, err = zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	unmap := func() error { return syscall.Munmap(data) }
+	zr, err = readZip(data)
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
+		unmap()
 		return nil, nil, err
 	}
-	return zr, func() error { return nil }, err
+	return zr, unmap, err
+}
+
+// readZip reads the central directory of the archive in data.
+func readZip(data []byte) (zr *zip.Reader, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer faultGuard(&err)
+	return zip.NewReader(bytes.NewReader(data), int64(len(data)))
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 )
@@ -55,7 +56,7 @@ func Unpack(ctx context.Context, wheelPath, dir string) error {
 
 // unpackTo extracts wheelPath into the existing empty directory dst. On
 // error dst may hold a partial tree; the caller removes it.
-func unpackTo(ctx context.Context, wheelPath, dst string) error {
+func unpackTo(ctx context.Context, wheelPath, dst string) (err error) {
 	zr, closeZip, err := openZip(wheelPath)
 	if errors.Is(err, zip.ErrInsecurePath) {
 		err = nil // GODEBUG=zipinsecurepath=0; extract refuses such names itself, saying which
@@ -64,6 +65,8 @@ func unpackTo(ctx context.Context, wheelPath, dst string) error {
 		return fmt.Errorf("wheel %s: cannot read it as a zip archive (%v); download it again", wheelPath, err)
 	}
 	defer closeZip()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer faultGuard(&err)
 	want := ""
 	if fn, err := ParseFilename(filepath.Base(wheelPath)); err == nil {
 		want = fn.Normalized()
@@ -210,7 +213,8 @@ func MemberPath(dir, p string) string {
 
 // parallel runs do(0..n-1) on up to GOMAXPROCS (at most 8) goroutines,
 // each with its own copy buffer, and returns the first error; after an
-// error or cancellation no new work starts.
+// error or cancellation no new work starts. do may read a mapped wheel
+// (see openZip): a fault there is an error.
 func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) error {
 	workers := min(runtime.GOMAXPROCS(0), 8, n)
 	ctx, cancel := context.WithCancel(ctx)
@@ -225,7 +229,8 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			buf := make([]byte, 128<<10)
+			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+			buf := make([]byte, 32<<10)
 			for {
 				if ctx.Err() != nil {
 					return
@@ -237,7 +242,7 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 				if i >= n {
 					return
 				}
-				if err := do(i, buf); err != nil {
+				if err := guarded(func() error { return do(i, buf) }); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -334,4 +339,25 @@ func openZipFile(path string) (*zip.Reader, func() error, error) {
 		return nil, nil, err
 	}
 	return &zr.Reader, zr.Close, err
+}
+
+// faultGuard, deferred in a goroutine that set debug.SetPanicOnFault,
+// turns a fault reading a mapped wheel (the file shrank while it was
+// read) into an error; other panics go on.
+func faultGuard(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		*err = fmt.Errorf("the wheel file changed while it was read (fault at %#x); download it again", f.Addr())
+		return
+	}
+	panic(r)
+}
+
+// guarded runs do, turning a fault into an error (see faultGuard).
+func guarded(do func() error) (err error) {
+	defer faultGuard(&err)
+	return do()
 }
