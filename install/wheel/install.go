@@ -583,6 +583,8 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var dirs dirLinker
+			defer dirs.close()
 			lastDir := ""
 			for i := lo; i < hi; i++ {
 				if err := ctx.Err(); err != nil {
@@ -596,6 +598,12 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 						return
 					}
 					lastDir = d
+				}
+				// Hard links, the usual case, go by directory descriptors:
+				// no walk of two long paths per file.
+				if p.mode == Hardlink && !p.noHardlink && !p.move && !it.script && dirs.link(it.src, it.dst) {
+					out[i] = recordEntry{Hash: it.entry.Hash, Size: it.entry.Size}
+					continue
 				}
 				e, err := placeItem(p, it, it.dst)
 				if err != nil {
