@@ -163,6 +163,9 @@ func seedOne(ctx context.Context, w string, s wheel.Scheme, o wheel.Options, c *
 	if err != nil {
 		return err
 	}
+	if src := wheel.AnyFile(dir); src != "" {
+		o.Link = wheel.BestLink(o.Link, src, s.Purelib) // once, not per placer
+	}
 	_, err = wheel.InstallUnpacked(ctx, dir, s, o)
 	return err
 }
