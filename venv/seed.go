@@ -163,9 +163,7 @@ func seedOne(ctx context.Context, w string, s wheel.Scheme, o wheel.Options, c *
 	if err != nil {
 		return err
 	}
-	if src := wheel.AnyFile(dir); src != "" {
-		o.Link = wheel.BestLink(o.Link, src, s.Purelib) // once, not per placer
-	}
+	o.Link = wheel.BestLink(o.Link, dir, s.Purelib) // once, not per placer
 	_, err = wheel.InstallUnpacked(ctx, dir, s, o)
 	return err
 }

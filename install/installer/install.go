@@ -271,12 +271,10 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	rep.Prepare = time.Since(start)
 
 	// Find out once how files can get from the cache into the target.
-	if src := wheel.AnyFile(plan[0].tree); src != "" && o.Link != wheel.Copy {
-		o.Link = wheel.BestLink(o.Link, src, t.Scheme.Purelib)
-		for _, pl := range plan {
-			if pl.planned != nil {
-				pl.planned = pl.planned.WithLink(o.Link)
-			}
+	o.Link = wheel.BestLink(o.Link, plan[0].tree, t.Scheme.Purelib)
+	for _, pl := range plan {
+		if pl.planned != nil {
+			pl.planned = pl.planned.WithLink(o.Link)
 		}
 	}
 	start = time.Now()

@@ -1,10 +1,6 @@
 package wheel
 
-import (
-	"strings"
-
-	"golang.org/x/sys/unix"
-)
+import "golang.org/x/sys/unix"
 
 // dirLinker makes hard links relative to descriptors of the source and
 // destination directories, reopened only when the directory changes. Its
@@ -57,16 +53,4 @@ func (l *dirLinker) close() {
 		unix.Close(l.dstFd)
 	}
 	l.srcDir, l.dstDir = "", ""
-}
-
-// splitDir splits a clean path at its last separator.
-func splitDir(p string) (dir, base string) {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return ".", p
-	}
-	if i == 0 {
-		return "/", p[1:]
-	}
-	return p[:i], p[i+1:]
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -71,7 +72,7 @@ func mkdirs(dir string) error {
 	case err == nil || err == syscall.EEXIST:
 		return nil
 	case err == syscall.ENOENT:
-		if parent := dirOf(dir); parent != dir {
+		if parent, _ := splitDir(dir); parent != dir {
 			if err := mkdirs(parent); err != nil {
 				return err
 			}
@@ -83,14 +84,18 @@ func mkdirs(dir string) error {
 	return os.MkdirAll(dir, 0o755) // the slow path says what is wrong
 }
 
-// dirOf is filepath.Dir without the Clean (paths here are clean).
-func dirOf(p string) string {
-	for i := len(p) - 1; i > 0; i-- {
-		if p[i] == '/' {
-			return p[:i]
-		}
+// splitDir splits a clean path at its last separator: filepath.Split
+// without the trailing separator, and "/" and "." for the root and a
+// bare name.
+func splitDir(p string) (dir, base string) {
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ".", p
 	}
-	return p
+	if i == 0 {
+		return "/", p[1:]
+	}
+	return p[:i], p[i+1:]
 }
 
 // openZip opens the wheel at path as a zip archive read from a read-only

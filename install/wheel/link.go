@@ -125,11 +125,17 @@ func (p *placer) copy(src, dst string, e recordEntry) error {
 }
 
 // BestLink returns the first of mode and its fallbacks (Reflink, Hardlink,
-// Copy) that works from the regular file src into the directory dstDir,
-// trying each once under a temporary name that is removed again. An
-// install of many wheels asks once, instead of every placer finding out
-// on its first file (each failed attempt creates and removes a file).
-func BestLink(mode LinkMode, src, dstDir string) LinkMode {
+// Copy) that works from the wheel Unpack extracted into unpackedDir into
+// the directory dstDir, trying each once with one of its files under a
+// temporary name that is removed again; mode itself when unpackedDir has
+// no file to try. An install of many wheels asks once, instead of every
+// placer finding out on its first file (each failed attempt creates and
+// removes a file).
+func BestLink(mode LinkMode, unpackedDir, dstDir string) LinkMode {
+	src := anyMember(unpackedDir)
+	if src == "" || mode == Copy {
+		return mode
+	}
 	tmp := tempName(filepath.Join(dstDir, "link-probe"))
 	defer os.Remove(tmp)
 	if mode == Reflink {
@@ -139,15 +145,15 @@ func BestLink(mode LinkMode, src, dstDir string) LinkMode {
 		os.Remove(tmp)
 		mode = Hardlink
 	}
-	if mode == Hardlink && os.Link(src, tmp) == nil {
+	if os.Link(src, tmp) == nil {
 		return Hardlink
 	}
 	return Copy
 }
 
-// AnyFile returns a member file of the unpacked wheel in dir, for
-// BestLink; "" when there is none.
-func AnyFile(dir string) string {
+// anyMember returns a member file of the unpacked wheel in dir; "" when
+// there is none.
+func anyMember(dir string) string {
 	f, err := os.Open(dir)
 	if err != nil {
 		return ""
