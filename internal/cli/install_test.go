@@ -262,8 +262,9 @@ func findLinksDir(t testing.TB, wheels ...twheel) string {
 }
 
 // installEnv is a private environment for pyshim: its own XDG dirs (so
-// its own wheel cache) and no VIRTUAL_ENV.
-func installEnv(t testing.TB) []string {
+// its own wheel cache), no VIRTUAL_ENV, and a pyenv root whose global
+// version is versions (as testenv.PyenvRoot makes it).
+func installEnv(t testing.TB, versions ...string) []string {
 	t.Helper()
 	xdg := t.TempDir()
 	return []string{
@@ -274,7 +275,7 @@ func installEnv(t testing.TB) []string {
 		"XDG_CONFIG_HOME=" + filepath.Join(xdg, "config"),
 		"XDG_DATA_HOME=" + filepath.Join(xdg, "data"),
 		"XDG_STATE_HOME=" + filepath.Join(xdg, "state"),
-		"PYENV_ROOT=" + testenv.PyenvRoot(t),
+		"PYENV_ROOT=" + testenv.PyenvRoot(t, versions...),
 		"NIX_STORE_DIR=" + filepath.Join(xdg, "nix", "store"),
 	}
 }

@@ -227,22 +227,9 @@ func readFileString(t *testing.T, p string) string {
 	return string(data)
 }
 
-// venvEnv is a private environment for pyshim and the pythons.
-func venvEnv(t *testing.T) []string {
-	t.Helper()
-	xdg := t.TempDir()
-	return []string{
-		"HOME=" + filepath.Join(xdg, "home"),
-		"PATH=" + os.Getenv("PATH"),
-		"LC_ALL=C.UTF-8",
-		"XDG_CACHE_HOME=" + filepath.Join(xdg, "cache"),
-		"XDG_CONFIG_HOME=" + filepath.Join(xdg, "config"),
-		"XDG_DATA_HOME=" + filepath.Join(xdg, "data"),
-		"XDG_STATE_HOME=" + filepath.Join(xdg, "state"),
-		"PYENV_ROOT=" + testenv.PyenvRoot(t, "3.12.1"),
-		"NIX_STORE_DIR=" + filepath.Join(xdg, "nix", "store"),
-	}
-}
+// venvEnv is a private environment for pyshim and the pythons, with
+// pyenv's 3.12.1 as its global version.
+func venvEnv(t *testing.T) []string { return installEnv(t, "3.12.1") }
 
 func TestVenvMatchesPythonMVenv(t *testing.T) {
 	env := venvEnv(t)
