@@ -262,8 +262,8 @@ func findLinksDir(t testing.TB, wheels ...twheel) string {
 }
 
 // installEnv is a private environment for pyshim: its own XDG dirs (so
-// its own wheel cache), no VIRTUAL_ENV, and a pyenv root whose global
-// version is versions (as testenv.PyenvRoot makes it).
+// its own wheel cache), no VIRTUAL_ENV, and a pyenv root that links the
+// named versions, or all of the real ones (testenv.PyenvRoot).
 func installEnv(t testing.TB, versions ...string) []string {
 	t.Helper()
 	xdg := t.TempDir()

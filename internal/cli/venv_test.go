@@ -227,8 +227,8 @@ func readFileString(t *testing.T, p string) string {
 	return string(data)
 }
 
-// venvEnv is a private environment for pyshim and the pythons, with
-// pyenv's 3.12.1 as its global version.
+// venvEnv is a private environment for pyshim and the pythons whose pyenv
+// root holds only 3.12.1.
 func venvEnv(t *testing.T) []string { return installEnv(t, "3.12.1") }
 
 func TestVenvMatchesPythonMVenv(t *testing.T) {
