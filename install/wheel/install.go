@@ -317,6 +317,8 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	finalDist := filepath.Join(libDir, w.distInfo)
 	roots := s.roots()
 	byDst := make(map[string]int, len(w.record))
+	members := openDirStater(src)
+	defer members.close()
 	for _, e := range w.record {
 		if err := checkRelPath(e.Path); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
@@ -334,15 +336,16 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 		if err := checkHashValue(e.Hash); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
 		}
-		it := item{src: MemberPath(src, e.Path), entry: e}
-		st, err := lstatRegular(it.src)
+		name := memberName(e.Path)
+		it := item{src: src + string(filepath.Separator) + name, entry: e}
+		size, err := members.regularSize(it.src, name)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
 		}
-		if e.Size >= 0 && st.Size() != e.Size {
-			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, st.Size(), e.Size)
+		if e.Size >= 0 && size != e.Size {
+			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, size, e.Size)
 		}
-		it.entry.Size = st.Size()
+		it.entry.Size = size
 		if top == w.distInfo {
 			if installerOwned(rest) {
 				continue
