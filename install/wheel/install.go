@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -572,9 +573,17 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 // returns their RECORD entries (paths left for the caller) in files'
 // order. Large wheels are placed by several workers, each with its own
 // placer and a contiguous run of files (which mostly share directories):
-// the work is system calls, which run in parallel.
+// the work is system calls, which run in parallel. Files are placed in
+// the order of their directories, so that each directory is made once
+// and its descriptor opened once (RECORD order interleaves directories).
 func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, error) {
 	out := make([]recordEntry, len(files))
+	dirOf := make([]string, len(files))
+	order := make([]int, len(files))
+	for i, it := range files {
+		dirOf[i], order[i] = filepath.Dir(it.dst), i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(dirOf[a], dirOf[b]) })
 	workers := min(runtime.GOMAXPROCS(0)*2, 1+len(files)/256)
 	chunk := (len(files) + workers - 1) / max(workers, 1)
 	var wg sync.WaitGroup
@@ -589,13 +598,13 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 			var dirs dirLinker
 			defer dirs.close()
 			lastDir := ""
-			for i := lo; i < hi; i++ {
+			for _, i := range order[lo:hi] {
 				if err := ctx.Err(); err != nil {
 					errs[w] = err
 					return
 				}
 				it := files[i]
-				if d := filepath.Dir(it.dst); d != lastDir {
+				if d := dirOf[i]; d != lastDir {
 					if err := mkdirs(d); err != nil {
 						errs[w] = err
 						return
