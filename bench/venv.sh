@@ -7,7 +7,8 @@
 #   pyshim venv --seed            vs  python3.11 -m venv (with pip)
 #                                 vs  the floor: `cp -a` of a finished seeded venv
 #   (warm caches; an empty wheel cache; and first-ever: no pyshim cache at
-#   all, so the interpreter is queried too)
+#   all, so the interpreter is queried too; that one runs with its own
+#   XDG_CACHE_HOME, by env(1), so that it leaves the others' caches alone)
 # Every timed run gets its target made beforehand by --prepare (nothing is
 # deleted inside a timed run), and the summary prints the ratios to the
 # peers and the floors (goals: venv <= 0.10x `python -m venv --without-pip`
@@ -67,6 +68,10 @@ for dir in v s; do "$work/pyshim" venv -p "$py" "$dir" 2>/dev/null; "$work/aside
 # The floors: a finished venv (and a finished seeded venv) to copy.
 "$work/pyshim" venv -p "$py" done 2>/dev/null
 "$work/pyshim" venv --seed -p "$py" done-seed 2>/dev/null
+# They changed the trust list: let the cached resolution be written again.
+sleep 2.1
+"$work/pyshim" venv -p "$py" v 2>/dev/null
+"$work/aside" v
 
 # pyshim --version is the start-up floor: the binary's start (runtime and
 # package init) before any venv work. One hyperfine invocation, --runs 1
@@ -89,7 +94,7 @@ for _ in $(seq $((runs + 1))); do
   cmds+=(
     --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
     --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v2" --command-name "pyshim venv --seed (empty wheel cache)" "$work/pyshim venv --seed -p $py s"
-    --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim" --command-name "pyshim venv --seed (first-ever)" "$work/pyshim venv --seed -p $py s"
+    --prepare "$work/aside $work/s $work/cache-first" --command-name "pyshim venv --seed (first-ever)" "env XDG_CACHE_HOME=$work/cache-first $work/pyshim venv --seed -p $py s"
     --prepare "$work/aside $work/cs" --command-name "floor: cp -a seeded venv" "cp -a $work/done-seed cs"
     --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
   )
