@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/pyshim/pyshim/install/inflate"
 )
 
 // maxRecordSize bounds the RECORD read into memory (pip's has 45 kB).
@@ -169,10 +172,10 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 			todo = append(todo, f)
 		}
 	}
-	err = parallel(ctx, len(todo), func(i int, buf []byte) error {
+	err = parallel(ctx, len(todo), func(i int, s *scratch) error {
 		f := todo[i]
 		name := strings.TrimSuffix(f.Name, "/")
-		if err := extractFile(f, MemberPath(dst, name), record[name], buf); err != nil {
+		if err := extractFile(f, MemberPath(dst, name), record[name], s); err != nil {
 			return fmt.Errorf("member %s: %w", name, err)
 		}
 		return nil
@@ -211,11 +214,18 @@ func MemberPath(dir, p string) string {
 	return dir + string(filepath.Separator) + memberName(p)
 }
 
+// scratch is what one unpacking goroutine reuses from member to member.
+type scratch struct {
+	buf []byte          // copy buffer of the streaming path
+	out []byte          // a whole member, decoded
+	dec inflate.Decoder // its tables
+}
+
 // parallel runs do(0..n-1) on up to GOMAXPROCS (at most 8) goroutines,
-// each with its own copy buffer, and returns the first error; after an
+// each with its own scratch, and returns the first error; after an
 // error or cancellation no new work starts. do may read a mapped wheel
 // (see openZip): a fault there is an error.
-func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) error {
+func parallel(ctx context.Context, n int, do func(i int, s *scratch) error) error {
 	workers := min(runtime.GOMAXPROCS(0), 8, n)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -230,7 +240,7 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 		go func() {
 			defer wg.Done()
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			buf := make([]byte, 32<<10)
+			s := &scratch{buf: make([]byte, 32<<10)}
 			for {
 				if ctx.Err() != nil {
 					return
@@ -242,7 +252,7 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 				if i >= n {
 					return
 				}
-				if err := guarded(func() error { return do(i, buf) }); err != nil {
+				if err := guarded(func() error { return do(i, s) }); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -290,11 +300,17 @@ func classifyMember(name, distInfo, dataDir string) error {
 // extractFile writes one member to target, verifying it against e (the
 // RECORD entry; no hash for RECORD and its signatures). Members with any
 // executable bit become 0755, others 0644.
-func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
+func extractFile(f *zip.File, target string, e recordEntry, s *scratch) error {
 	perm := os.FileMode(0o644)
 	if f.Mode()&0o111 != 0 {
 		perm = 0o755
 	}
+	if data, ok, err := memberInMemory(f, s); err != nil {
+		return err
+	} else if ok {
+		return writeMember(data, target, perm, e)
+	}
+	buf := s.buf
 	rc, err := f.Open()
 	if err != nil {
 		return err
@@ -360,4 +376,98 @@ func faultGuard(err *error) {
 func guarded(do func() error) (err error) {
 	defer faultGuard(&err)
 	return do()
+}
+
+// maxInMemory bounds the members decoded whole in memory; larger ones
+// stream through archive/zip.
+const maxInMemory = 64 << 20
+
+// mappedData is a wheel mapped into memory (see openZip), the io.ReaderAt
+// its zip.Reader reads: memberInMemory finds a member's bytes in it.
+type mappedData []byte
+
+func (m mappedData) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 || off > int64(len(m)) {
+		return 0, fmt.Errorf("reading at %d of a %d-byte wheel: out of range", off, len(m))
+	}
+	n := copy(p, m[off:])
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// memberInMemory returns the contents of member f, when its wheel is
+// mapped and f is stored or deflated and at most maxInMemory bytes:
+// stored members are the mapping itself, deflated ones are decoded whole
+// into s.out by package inflate (no window, no byte-at-a-time reads). It
+// checks the sizes and the CRC-32 as archive/zip does. ok false: read f
+// through archive/zip instead.
+func memberInMemory(f *zip.File, s *scratch) (data []byte, ok bool, err error) {
+	if f.UncompressedSize64 > maxInMemory || (f.Method != zip.Store && f.Method != zip.Deflate) {
+		return nil, false, nil
+	}
+	raw, err := f.OpenRaw()
+	if err != nil {
+		return nil, false, nil
+	}
+	sr, isSection := raw.(*io.SectionReader)
+	if !isSection {
+		return nil, false, nil
+	}
+	ra, off, n := sr.Outer()
+	m, mapped := ra.(mappedData)
+	if !mapped || off < 0 || n < 0 || off > int64(len(m))-n {
+		return nil, false, nil
+	}
+	src := m[off : off+n]
+	size := int(f.UncompressedSize64)
+	if f.Method == zip.Store {
+		if len(src) != size {
+			return nil, true, fmt.Errorf("corrupt data (stored as %d bytes, its header declares %d); download the wheel again", len(src), size)
+		}
+		data = src
+	} else {
+		if cap(s.out) < size {
+			s.out = make([]byte, size)
+		}
+		data = s.out[:size]
+		got, err := s.dec.Decode(data, src)
+		switch {
+		case errors.Is(err, inflate.ErrTooLong):
+			return nil, true, fmt.Errorf("it inflates to more than the %d bytes its header declares; the wheel is corrupt or a zip bomb", size)
+		case err != nil:
+			return nil, true, fmt.Errorf("corrupt data (%v); download the wheel again", err)
+		case got != size:
+			return nil, true, fmt.Errorf("it inflates to %d bytes, less than the %d its header declares; the wheel is corrupt, download it again", got, size)
+		}
+	}
+	if f.CRC32 != 0 && crc32.ChecksumIEEE(data) != f.CRC32 {
+		return nil, true, fmt.Errorf("corrupt data (%v); download the wheel again", zip.ErrChecksum)
+	}
+	return data, true, nil
+}
+
+// writeMember verifies data against e (no hash: RECORD and its
+// signatures), then writes it to the new file target.
+func writeMember(data []byte, target string, perm os.FileMode, e recordEntry) error {
+	if e.Hash != "" {
+		v, err := newVerifier(e)
+		if err != nil {
+			return err
+		}
+		v.Write(data)
+		if err := v.check(); err != nil {
+			return fmt.Errorf("refusing the wheel: %v; it is corrupt or was tampered with, download it again", err)
+		}
+	}
+	out, err := createNew(target, perm)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(data)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
