@@ -429,7 +429,8 @@ func memberInMemory(f *zip.File, s *scratch) (data []byte, ok bool, err error) {
 		data = src
 	} else {
 		if cap(s.out) < size {
-			s.out = make([]byte, size)
+			// Grown by doubling: each new buffer is fresh pages to fault in.
+			s.out = make([]byte, max(size, 2*cap(s.out), 256<<10))
 		}
 		data = s.out[:size]
 		got, err := s.dec.Decode(data, src)
