@@ -182,62 +182,107 @@ func lookup(b *bitReader, t []uint32, bits uint) (int, bool) {
 	return int(e >> 16), true
 }
 
-// decodeBlock decodes one Huffman-coded block into dst[out:].
+// decodeBlock decodes one Huffman-coded block into dst[out:]. It keeps
+// the bit buffer in locals (what lookup and refill do, written out), which
+// the compiler keeps in registers rather than in *b, and refills only when
+// fewer bits are left than the next step may take.
 func decodeBlock(b *bitReader, dst []byte, out int, lit, dist []uint32) (int, error) {
+	bits, nbits, pos, src := b.bits, b.nbits, b.pos, b.src
+	done := func(out int, err error) (int, error) {
+		b.bits, b.nbits, b.pos = bits, nbits, pos
+		return out, err
+	}
 	for {
-		b.refill()
-		sym, ok := lookup(b, lit, litBits)
-		if !ok {
-			return out, ErrCorrupt
+		// A literal/length code and its extra bits take at most 20 bits,
+		// a distance code and its extra bits 28.
+		if nbits < 20 {
+			if pos+8 <= len(src) {
+				bits |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+				k := (63 - nbits) >> 3
+				pos += int(k)
+				nbits += k << 3
+			} else {
+				b.bits, b.nbits, b.pos = bits, nbits, pos
+				b.refill()
+				bits, nbits, pos = b.bits, b.nbits, b.pos
+			}
 		}
+		e := lit[bits&(1<<litBits-1)]
+		if e&linkFlag != 0 {
+			e = lit[int(e>>16)+int((bits>>litBits)&(1<<(e&0xff)-1))]
+		}
+		n := uint(e & 0xff)
+		if n == 0 {
+			return done(out, ErrCorrupt)
+		}
+		bits >>= n
+		nbits -= n
+		sym := int(e >> 16)
 		if sym < 256 {
 			if out >= len(dst) {
-				return out, ErrTooLong
+				return done(out, ErrTooLong)
 			}
 			dst[out] = byte(sym)
 			out++
 			continue
 		}
 		if sym == 256 {
-			return out, nil
+			return done(out, nil)
 		}
 		sym -= 257
 		if sym >= len(lenBase) {
-			return out, ErrCorrupt
+			return done(out, ErrCorrupt)
 		}
-		// At most 15 + 5 bits for the length, refilled before the
-		// distance's 15 + 13.
-		ln := int(lenBase[sym]) + int(b.bits&(1<<lenExtra[sym]-1))
-		b.consume(uint(lenExtra[sym]))
-		b.refill()
-		ds, ok := lookup(b, dist, distBits)
-		if !ok || ds >= len(distBase) {
-			return out, ErrCorrupt
+		ln := int(lenBase[sym]) + int(bits&(1<<lenExtra[sym]-1))
+		bits >>= lenExtra[sym]
+		nbits -= uint(lenExtra[sym])
+		if nbits < 28 {
+			if pos+8 <= len(src) {
+				bits |= binary.LittleEndian.Uint64(src[pos:]) << nbits
+				k := (63 - nbits) >> 3
+				pos += int(k)
+				nbits += k << 3
+			} else {
+				b.bits, b.nbits, b.pos = bits, nbits, pos
+				b.refill()
+				bits, nbits, pos = b.bits, b.nbits, b.pos
+			}
 		}
-		dd := int(distBase[ds]) + int(b.bits&(1<<distExtr[ds]-1))
-		b.consume(uint(distExtr[ds]))
+		e = dist[bits&(1<<distBits-1)]
+		if e&linkFlag != 0 {
+			e = dist[int(e>>16)+int((bits>>distBits)&(1<<(e&0xff)-1))]
+		}
+		n = uint(e & 0xff)
+		ds := int(e >> 16)
+		if n == 0 || ds >= len(distBase) {
+			return done(out, ErrCorrupt)
+		}
+		bits >>= n
+		nbits -= n
+		dd := int(distBase[ds]) + int(bits&(1<<distExtr[ds]-1))
+		bits >>= distExtr[ds]
+		nbits -= uint(distExtr[ds])
 		if dd > out {
-			return out, ErrCorrupt
+			return done(out, ErrCorrupt)
 		}
 		if ln > len(dst)-out {
-			return out, ErrTooLong
+			return done(out, ErrTooLong)
 		}
-		if b.overrun() {
-			return out, ErrCorrupt
+		if pos*8-int(nbits) > len(src)*8 {
+			return done(out, ErrCorrupt)
 		}
 		from := out - dd
 		if dd >= ln {
 			copy(dst[out:out+ln], dst[from:from+ln])
-		} else {
-			// Overlapping: the copied run repeats with period dd; copy
-			// what exists, doubling.
-			end := out + ln
-			for out < end {
-				out += copy(dst[out:end], dst[from:out])
-			}
+			out += ln
 			continue
 		}
-		out += ln
+		// Overlapping: the copied run repeats with period dd; copy what
+		// exists, doubling.
+		end := out + ln
+		for out < end {
+			out += copy(dst[out:end], dst[from:out])
+		}
 	}
 }
 
