@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 )
 
@@ -38,11 +37,13 @@ func inputs(t testing.TB) map[string][]byte {
 		"text":   text,
 		"far":    far,
 	}
-	// Real files: this package's sources and the Go runtime's.
-	for _, p := range []string{"inflate.go", filepath.Join(runtime.GOROOT(), "src", "runtime", "proc.go")} {
-		if b, err := os.ReadFile(p); err == nil {
-			in[filepath.Base(p)] = b
+	// Real files of this repository: Go source and prose.
+	for _, p := range []string{"inflate.go", filepath.Join("..", "wheel", "install.go"), filepath.Join("..", "..", "README.md")} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
 		}
+		in[filepath.Base(p)] = b
 	}
 	return in
 }
@@ -141,9 +142,9 @@ func FuzzDecode(f *testing.F) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	data := inputs(b)["proc.go"]
+	data := inputs(b)["install.go"]
 	if data == nil {
-		b.Skip("no GOROOT sources")
+		b.Fatal("no ../wheel/install.go to compress")
 	}
 	z := deflate(b, data, 6)
 	dst := make([]byte, len(data))
