@@ -5,7 +5,9 @@
 #                                 vs  virtualenv --no-seed
 #                                 vs  the floor: `cp -a` of a finished venv
 #   pyshim venv --seed            vs  python3.11 -m venv (with pip)
-#                                 vs  the floor: `cp -a` of a finished seeded venv
+#                                 vs  the floor: `cp -al` of a finished seeded venv
+#                                     (pyshim links pip's files from its cache, so a
+#                                     copy by hard links is the comparable floor)
 #   (warm caches; an empty wheel cache; and first-ever: no pyshim cache at
 #   all, so the interpreter is queried too; that one runs with its own
 #   XDG_CACHE_HOME, by env(1), so that it leaves the others' caches alone)
@@ -95,7 +97,7 @@ for _ in $(seq $((runs + 1))); do
     --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
     --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v2" --command-name "pyshim venv --seed (empty wheel cache)" "$work/pyshim venv --seed -p $py s"
     --prepare "$work/aside $work/s $work/cache-first" --command-name "pyshim venv --seed (first-ever)" "env XDG_CACHE_HOME=$work/cache-first $work/pyshim venv --seed -p $py s"
-    --prepare "$work/aside $work/cs" --command-name "floor: cp -a seeded venv" "cp -a $work/done-seed cs"
+    --prepare "$work/aside $work/cs" --command-name "floor: cp -al seeded venv" "cp -al $work/done-seed cs"
     --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
   )
 done
@@ -111,4 +113,4 @@ python3 "$root/bench/summary.py" --unit ms --skip-rounds 1 "$work/h.json" \
   "pyshim venv --seed / python -m venv (with pip) <= 0.0667" \
   "pyshim venv --seed (empty wheel cache) / python -m venv (with pip) <= 0.0667" \
   "pyshim venv --seed (first-ever) / python -m venv (with pip) <= 0.0667" \
-  "pyshim venv --seed / floor: cp -a seeded venv <= 0"
+  "pyshim venv --seed / floor: cp -al seeded venv <= 0"
