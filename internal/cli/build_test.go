@@ -1,0 +1,411 @@
+package cli
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pyshim/pyshim/internal/testenv"
+)
+
+// debianSite is where Debian's python3-* packages put the build backends
+// the build tests use (python3-hatchling, flit, python3-poetry-core).
+const debianSite = "/usr/lib/python3/dist-packages"
+
+// addFile serves data as file name of project.
+func (ti *tindex) addFile(name, project string, data []byte) {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	ti.files[name] = data
+	n := normName(project)
+	ti.projects[n] = append(ti.projects[n], name)
+}
+
+// backendIndex serves real build backends, repacked into wheels from
+// installed packages: setuptools from pyenv's 3.11.7, wheel from Debian's
+// python3-wheel-whl, hatchling (with packaging, pathspec, pluggy, tomli),
+// flit_core and poetry-core from Debian; plus tinydep, the dependency of
+// the test projects. Debian has no package of editables, which hatchling
+// lists as a requirement: the index serves an empty editables 0.3, and the
+// hatchling projects use dev-mode-dirs, the editable mode that does not
+// import it.
+func backendIndex(t *testing.T) *tindex {
+	t.Helper()
+	py := testenv.PyenvPython(t, "3.11.7")
+	for _, p := range []string{"hatchling", "flit_core", "poetry", "pluggy", "packaging", "pathspec", "tomli"} {
+		testenv.Require(t, filepath.Join(debianSite, p))
+	}
+	wheelWhl := testenv.Require(t, "/usr/share/python-wheels/wheel-0.38.4-py3-none-any.whl")
+	out := t.TempDir()
+	repack := func(site string, names ...string) {
+		// shared/ lies beside the checkout (../shared from its top).
+		tool, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "tools", "repack_wheels.py"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := os.Getenv("PYSHIM_REPACK_WHEELS"); p != "" {
+			tool = p
+		}
+		testenv.Require(t, tool)
+		cmd := exec.Command(py, append([]string{tool, site, out}, names...)...)
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("repacking %v: %v\n%s", names, err, b)
+		}
+	}
+	repack(filepath.Join(filepath.Dir(filepath.Dir(py)), "lib", "python3.11", "site-packages"), "setuptools")
+	repack(debianSite, "hatchling", "packaging", "pathspec", "tomli", "flit_core", "poetry_core")
+	ti := newTIndex(t, "html", twheel{name: "tinydep", version: "1.0"}, twheel{name: "editables", version: "0.3"})
+	ents, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".whl") {
+			b, err := os.ReadFile(filepath.Join(out, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ti.addFile(e.Name(), strings.SplitN(e.Name(), "-", 2)[0], b)
+		}
+	}
+	b, err := os.ReadFile(wheelWhl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ti.addFile(filepath.Base(wheelWhl), "wheel", b)
+	ti.addFile("pluggy-1.0.0-py3-none-any.whl", "pluggy", eggWheel(t, debianSite, "pluggy", "pluggy-1.0.0+repack.egg-info", "1.0.0"))
+	return ti
+}
+
+// eggWheel makes a wheel of an egg-info installed package (Debian's
+// pluggy): the package directory, with PKG-INFO as METADATA.
+func eggWheel(t *testing.T, site, pkg, eggInfo, version string) []byte {
+	t.Helper()
+	pkgInfo, err := os.ReadFile(filepath.Join(site, eggInfo, "PKG-INFO"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := strings.Replace(string(pkgInfo), "Version: 1.0.0+repack", "Version: "+version, 1)
+	di := fmt.Sprintf("%s-%s.dist-info", pkg, version)
+	files := map[string][]byte{di + "/METADATA": []byte(md), di + "/WHEEL": []byte("Wheel-Version: 1.0\nGenerator: pyshim-test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")}
+	filepath.WalkDir(filepath.Join(site, pkg), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(p, "__pycache__") {
+			return err
+		}
+		rel, _ := filepath.Rel(site, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	return zipWithRecord(t, files, di)
+}
+
+// zipWithRecord zips files with a RECORD in di.
+func zipWithRecord(t *testing.T, files map[string][]byte, di string) []byte {
+	t.Helper()
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var buf bytes.Buffer
+	var record strings.Builder
+	zw := zip.NewWriter(&buf)
+	for _, n := range names {
+		w, _ := zw.Create(n)
+		w.Write(files[n])
+		sum := sha256.Sum256(files[n])
+		fmt.Fprintf(&record, "%s,sha256=%s,%d\n", n, base64.RawURLEncoding.EncodeToString(sum[:]), len(files[n]))
+	}
+	fmt.Fprintf(&record, "%s/RECORD,,\n", di)
+	w, _ := zw.Create(di + "/RECORD")
+	w.Write([]byte(record.String()))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// writeTree writes files (relative path -> content) under dir.
+func writeTree(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for p, c := range files {
+		full := filepath.Join(dir, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// demoProject writes a small project built by backend: module demo_B with
+// VALUE and main(), console script demo-B, depending on tinydep.
+func demoProject(t *testing.T, dir, backend string) (module, script string) {
+	t.Helper()
+	module, script = "demo_"+backend, "demo-"+backend
+	name := "demo-" + backend
+	code := fmt.Sprintf("\"\"\"A demo project.\"\"\"\n__version__ = \"1.0\"\nVALUE = \"first\"\n\ndef main():\n    print(\"hello from %s\", VALUE)\n", name)
+	files := map[string]string{module + "/__init__.py": code}
+	project := fmt.Sprintf("[project]\nname = %q\nversion = \"1.0\"\ndescription = \"demo\"\ndependencies = [\"tinydep>=1\"]\n\n[project.scripts]\n%s = \"%s:main\"\n", name, script, module)
+	switch backend {
+	case "setuptools":
+		files["pyproject.toml"] = "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n\n" + project +
+			fmt.Sprintf("\n[tool.setuptools]\npackages = [%q]\n", module)
+	case "hatchling":
+		files["pyproject.toml"] = "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n" + project +
+			fmt.Sprintf("\n[tool.hatch.build.targets.wheel]\npackages = [%q]\ndev-mode-dirs = [\".\"]\n", module)
+	case "flit":
+		files["pyproject.toml"] = "[build-system]\nrequires = [\"flit_core>=3.2,<4\"]\nbuild-backend = \"flit_core.buildapi\"\n\n" + project +
+			fmt.Sprintf("\n[tool.flit.module]\nname = %q\n", module)
+	case "poetry":
+		files["pyproject.toml"] = fmt.Sprintf("[build-system]\nrequires = [\"poetry-core>=1.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n\n"+
+			"[tool.poetry]\nname = %q\nversion = \"1.0\"\ndescription = \"demo\"\nauthors = [\"Demo <demo@example.com>\"]\npackages = [{include = %q}]\n\n"+
+			"[tool.poetry.dependencies]\npython = \">=3.7\"\ntinydep = \">=1\"\n\n[tool.poetry.scripts]\n%s = \"%s:main\"\n", name, module, script, module)
+	}
+	writeTree(t, dir, files)
+	return module, script
+}
+
+// recordNames are the paths a dist-info's RECORD lists, without bytecode.
+func recordNames(t *testing.T, venv, project string) []string {
+	t.Helper()
+	site := sitePackages(t, venv)
+	ents, _ := os.ReadDir(site)
+	for _, e := range ents {
+		n := e.Name()
+		if strings.HasSuffix(n, ".dist-info") && normName(strings.SplitN(n, "-", 2)[0]) == normName(project) {
+			b, err := os.ReadFile(filepath.Join(site, n, "RECORD"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+				p := l
+				if i := strings.Index(l, ","); i >= 0 {
+					p = l[:i]
+				}
+				if !strings.HasSuffix(p, ".pyc") {
+					names = append(names, strings.Trim(p, `"`))
+				}
+			}
+			sort.Strings(names)
+			return names
+		}
+	}
+	t.Fatalf("%s is not installed in %s", project, venv)
+	return nil
+}
+
+// pipInstallFresh runs pip of a fresh venv of python (with pip) with args.
+func pipInstallFresh(t *testing.T, python string, args ...string) string {
+	t.Helper()
+	venv := makeTestVenv(t, python, filepath.Join(t.TempDir(), "pip"), true)
+	cmd := exec.Command(filepath.Join(venv, "bin", "python"), append([]string{"-m", "pip", "install", "-q", "--no-compile"}, args...)...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "PIP_DISABLE_PIP_VERSION_CHECK=1", "PIP_NO_CACHE_DIR=1", "PIP_CONFIG_FILE=/dev/null", "TMPDIR=" + t.TempDir()}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pip install %v: %v\n%s", args, err, out)
+	}
+	return venv
+}
+
+// runIn runs a program of a venv's bin and returns its output.
+func runIn(t *testing.T, venv, prog string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(venv, "bin", prog), args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "LC_ALL=C.UTF-8"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", prog, args, err, out)
+	}
+	return string(out)
+}
+
+// buildEnv is installEnv with a private TMPDIR, returned too, so a test
+// can see that builds leave nothing there.
+func buildEnv(t *testing.T) ([]string, string) {
+	env := installEnv(t)
+	tmp := t.TempDir()
+	return append(env, "TMPDIR="+tmp), tmp
+}
+
+func assertEmptyDir(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	if len(ents) > 0 {
+		var names []string
+		for _, e := range ents {
+			names = append(names, e.Name())
+		}
+		t.Errorf("%s holds %v after the build; temporary directories must be removed", dir, names)
+	}
+}
+
+// TestBuildBackends installs a small project with each real backend on
+// three CPythons: its script runs, it imports with its dependency, pip
+// check passes, and its RECORD lists what pip's install of it lists.
+func TestBuildBackends(t *testing.T) {
+	ti := backendIndex(t)
+	for _, backend := range []string{"setuptools", "hatchling", "flit", "poetry"} {
+		for _, version := range []string{"3.8.18", "3.11.7", "3.13.0"} {
+			t.Run(backend+"/"+version, func(t *testing.T) {
+				py := testenv.PyenvPython(t, version)
+				env, tmp := buildEnv(t)
+				proj := filepath.Join(t.TempDir(), "proj")
+				module, script := demoProject(t, proj, backend)
+				venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+				cmd := exec.Command("pyshim", "install", "--venv", venv, "--index-url", ti.url(), ".")
+				cmd.Env, cmd.Dir = env, proj
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("pyshim install .: %v\n%s", err, out)
+				}
+				if out := runIn(t, venv, script); out != "hello from demo-"+backend+" first\n" {
+					t.Errorf("%s printed %q", script, out)
+				}
+				if out := pyRun(t, venv, "-c", "import "+module+", tinydep; print(tinydep.VERSION)"); out != "1.0\n" {
+					t.Errorf("import printed %q", out)
+				}
+				pipCheck(t, venv)
+				pipVenv := pipInstallFresh(t, py, "--index-url", ti.url(), proj)
+				if got, want := recordNames(t, venv, "demo-"+backend), recordNames(t, pipVenv, "demo-"+backend); !slices.Equal(got, want) {
+					t.Errorf("RECORD differs from pip's:\npyshim %q\npip    %q", got, want)
+				}
+				assertEmptyDir(t, tmp)
+			})
+		}
+	}
+}
+
+// sdistBytes makes a .tar.gz sdist of files under the top directory top.
+func sdistBytes(t *testing.T, top string, files map[string]string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		tw.WriteHeader(&tar.Header{Name: top + "/" + n, Mode: 0o644, Size: int64(len(files[n])), Typeflag: tar.TypeReg})
+		tw.Write([]byte(files[n]))
+	}
+	tw.Close()
+	gz.Close()
+	return buf.Bytes()
+}
+
+// setuptoolsSdist is the sdist of a setuptools project name==1.0 whose
+// PKG-INFO is static (Metadata 2.2, Requires-Dist: tinydep) or, with
+// dynamic, marks Requires-Dist dynamic (setup.py computes it).
+func setuptoolsSdist(t *testing.T, name string, dynamic bool) []byte {
+	mod := strings.ReplaceAll(name, "-", "_")
+	pkgInfo := fmt.Sprintf("Metadata-Version: 2.2\nName: %s\nVersion: 1.0\nRequires-Dist: tinydep\n\n", name)
+	if dynamic {
+		pkgInfo = fmt.Sprintf("Metadata-Version: 2.2\nName: %s\nVersion: 1.0\nDynamic: Requires-Dist\n\n", name)
+	}
+	return sdistBytes(t, name+"-1.0", map[string]string{
+		"PKG-INFO":       pkgInfo,
+		"pyproject.toml": "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+		"setup.py":       fmt.Sprintf("from setuptools import setup\nsetup(name=%q, version='1.0', packages=[%q], install_requires=['tinydep'])\n", name, mod),
+		mod + "/__init__.py": "VALUE = 'from sdist'\n",
+	})
+}
+
+// TestBuildSdists installs packages the index offers only as sdists: one
+// with static PKG-INFO (resolved without a build), one with dynamic
+// dependencies (prepare_metadata_for_build_wheel), each built once per
+// sdist and interpreter; --only-binary refuses them, --no-binary builds a
+// package that also has a wheel from its sdist.
+func TestBuildSdists(t *testing.T) {
+	ti := backendIndex(t)
+	ti.addFile("static_pkg-1.0.tar.gz", "static-pkg", setuptoolsSdist(t, "static-pkg", false))
+	ti.addFile("dyn-pkg-1.0.tar.gz", "dyn-pkg", setuptoolsSdist(t, "dyn-pkg", true))
+	ti.addFile("tinydep-1.0.tar.gz", "tinydep", sdistBytes(t, "tinydep-1.0", map[string]string{
+		"PKG-INFO":            "Metadata-Version: 2.2\nName: tinydep\nVersion: 1.0\n\n",
+		"pyproject.toml":      "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n[project]\nname = \"tinydep\"\nversion = \"1.0\"\n[tool.setuptools]\npackages = [\"tinydep\"]\n",
+		"tinydep/__init__.py": "VERSION = 'sdist'\n",
+	}))
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, tmp := buildEnv(t)
+	cacheDir := filepath.Join(strings.TrimPrefix(envValue(env, "XDG_CACHE_HOME"), ""), "pyshim", "build")
+
+	// A dry run reads static metadata from PKG-INFO: nothing is built and
+	// no build environment is made.
+	venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v1"), false)
+	out, _ := mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), "--dry-run", "static-pkg")
+	if !strings.Contains(out, "static-pkg==1.0") || !strings.Contains(out, "tinydep==1.0") {
+		t.Errorf("dry run: %s", out)
+	}
+	if _, err := os.Stat(cacheDir); err == nil {
+		t.Errorf("a dry run of a static sdist made %s", cacheDir)
+	}
+	// Dynamic dependencies need the backend.
+	out, _ = mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), "--dry-run", "dyn-pkg")
+	if !strings.Contains(out, "dyn-pkg==1.0") || !strings.Contains(out, "tinydep==1.0") {
+		t.Errorf("dry run of a dynamic sdist: %s", out)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(cacheDir, "envs")); len(ents) == 0 {
+		t.Errorf("metadata of a dynamic sdist was read without a build environment")
+	}
+
+	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), "static-pkg", "dyn-pkg")
+	if out := pyRun(t, venv, "-c", "import static_pkg, dyn_pkg, tinydep; print(static_pkg.VALUE, dyn_pkg.VALUE, tinydep.VERSION)"); out != "from sdist from sdist 1.0\n" {
+		t.Errorf("imports printed %q", out)
+	}
+	pipCheck(t, venv)
+	built := func() []string {
+		ents, _ := os.ReadDir(filepath.Join(cacheDir, "wheels"))
+		var out []string
+		for _, e := range ents {
+			fi, _ := e.Info()
+			out = append(out, fmt.Sprintf("%s %d", e.Name(), fi.ModTime().UnixNano()))
+		}
+		return out
+	}
+	first := built()
+	if len(first) != 2 {
+		t.Errorf("built wheels after installing two sdists: %v", first)
+	}
+	// A second venv reuses the built wheels.
+	venv2 := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v2"), false)
+	mustPyshim(t, env, "install", "--venv", venv2, "--index-url", ti.url(), "static-pkg", "dyn-pkg")
+	if again := built(); !slices.Equal(first, again) {
+		t.Errorf("the second install built again: %v, then %v", first, again)
+	}
+	// --only-binary refuses to build.
+	venv3 := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v3"), false)
+	_, errs, err := pyshimRun(env, "", "install", "--venv", venv3, "--index-url", ti.url(), "--only-binary", ":all:", "static-pkg")
+	if err == nil || !strings.Contains(errs, "static-pkg") {
+		t.Errorf("--only-binary :all: installed an sdist-only package: %v\n%s", err, errs)
+	}
+	// --no-binary builds tinydep from its sdist though a wheel exists.
+	mustPyshim(t, env, "install", "--venv", venv3, "--index-url", ti.url(), "--no-binary", "tinydep", "tinydep")
+	if out := pyRun(t, venv3, "-c", "import tinydep; print(tinydep.VERSION)"); out != "sdist\n" {
+		t.Errorf("--no-binary tinydep installed %q", out)
+	}
+	assertEmptyDir(t, tmp)
+}
+
+func envValue(env []string, key string) string {
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
