@@ -319,9 +319,9 @@ func setuptoolsSdist(t *testing.T, name string, dynamic bool) []byte {
 		pkgInfo = fmt.Sprintf("Metadata-Version: 2.2\nName: %s\nVersion: 1.0\nDynamic: Requires-Dist\n\n", name)
 	}
 	return sdistBytes(t, name+"-1.0", map[string]string{
-		"PKG-INFO":       pkgInfo,
-		"pyproject.toml": "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
-		"setup.py":       fmt.Sprintf("from setuptools import setup\nsetup(name=%q, version='1.0', packages=[%q], install_requires=['tinydep'])\n", name, mod),
+		"PKG-INFO":           pkgInfo,
+		"pyproject.toml":     "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+		"setup.py":           fmt.Sprintf("from setuptools import setup\nsetup(name=%q, version='1.0', packages=[%q], install_requires=['tinydep'])\n", name, mod),
 		mod + "/__init__.py": "VALUE = 'from sdist'\n",
 	})
 }
