@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,7 +16,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/pyshim/pyshim/internal/testenv"
 )
@@ -34,8 +37,8 @@ func (ti *tindex) addFile(name, project string, data []byte) {
 }
 
 // backendIndex serves real build backends, repacked into wheels from
-// installed packages: setuptools from pyenv's 3.11.7, wheel from Debian's
-// python3-wheel-whl, hatchling (with packaging, pathspec, pluggy, tomli),
+// installed packages: setuptools 65.5 from pyenv's 3.11.7 and the 67.6.1
+// wheel of pyenv 3.13.0's test data, wheel from Debian's python3-wheel-whl, hatchling (with packaging, pathspec, pluggy, tomli),
 // flit_core and poetry-core from Debian; plus tinydep, the dependency of
 // the test projects. Debian has no package of editables, which hatchling
 // lists as a requirement: the index serves an empty editables 0.3, and the
@@ -48,6 +51,9 @@ func backendIndex(t *testing.T) *tindex {
 		testenv.Require(t, filepath.Join(debianSite, p))
 	}
 	wheelWhl := testenv.Require(t, "/usr/share/python-wheels/wheel-0.38.4-py3-none-any.whl")
+	// setuptools 65 imports pkgutil.ImpImporter, which Python 3.12 removed:
+	// 3.13 needs the newer upstream wheel CPython's own tests use.
+	st67 := testenv.Require(t, filepath.Join(testenv.RealPyenvRoot(), "versions", "3.13.0", "lib", "python3.13", "test", "wheeldata", "setuptools-67.6.1-py3-none-any.whl"))
 	out := t.TempDir()
 	repack := func(site string, names ...string) {
 		// shared/ lies beside the checkout (../shared from its top).
@@ -80,11 +86,13 @@ func backendIndex(t *testing.T) *tindex {
 			ti.addFile(e.Name(), strings.SplitN(e.Name(), "-", 2)[0], b)
 		}
 	}
-	b, err := os.ReadFile(wheelWhl)
-	if err != nil {
-		t.Fatal(err)
+	for _, w := range []string{wheelWhl, st67} {
+		b, err := os.ReadFile(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ti.addFile(filepath.Base(w), strings.SplitN(filepath.Base(w), "-", 2)[0], b)
 	}
-	ti.addFile(filepath.Base(wheelWhl), "wheel", b)
 	ti.addFile("pluggy-1.0.0-py3-none-any.whl", "pluggy", eggWheel(t, debianSite, "pluggy", "pluggy-1.0.0+repack.egg-info", "1.0.0"))
 	return ti
 }
@@ -169,7 +177,9 @@ func demoProject(t *testing.T, dir, backend string) (module, script string) {
 		files["pyproject.toml"] = "[build-system]\nrequires = [\"hatchling\"]\nbuild-backend = \"hatchling.build\"\n\n" + project +
 			fmt.Sprintf("\n[tool.hatch.build.targets.wheel]\npackages = [%q]\ndev-mode-dirs = [\".\"]\n", module)
 	case "flit":
-		files["pyproject.toml"] = "[build-system]\nrequires = [\"flit_core>=3.2,<4\"]\nbuild-backend = \"flit_core.buildapi\"\n\n" + project +
+		// Debian's flit_core is de-vendored: before 3.11 it needs tomli,
+		// which upstream's wheel carries inside.
+		files["pyproject.toml"] = "[build-system]\nrequires = [\"flit_core>=3.2,<4\", \"tomli; python_version < '3.11'\"]\nbuild-backend = \"flit_core.buildapi\"\n\n" + project +
 			fmt.Sprintf("\n[tool.flit.module]\nname = %q\n", module)
 	case "poetry":
 		files["pyproject.toml"] = fmt.Sprintf("[build-system]\nrequires = [\"poetry-core>=1.0\"]\nbuild-backend = \"poetry.core.masonry.api\"\n\n"+
@@ -408,4 +418,319 @@ func envValue(env []string, key string) string {
 		}
 	}
 	return ""
+}
+
+// gitCmd runs git in dir.
+func gitCmd(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com", "GIT_CONFIG_NOSYSTEM=1"}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestBuildLocalSources installs a directory (rebuilt only when its tree
+// changed), "name @ file:///dir", a local sdist and git+file URLs at a tag,
+// recording each as PEP 610 says and printing them in freeze as pip does.
+func TestBuildLocalSources(t *testing.T) {
+	ti := backendIndex(t)
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, tmp := buildEnv(t)
+	wheels := filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim", "build", "wheels")
+	proj := filepath.Join(t.TempDir(), "proj")
+	module, _ := demoProject(t, proj, "setuptools")
+	venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+	count := func() int {
+		ents, _ := os.ReadDir(wheels)
+		n := 0
+		for _, e := range ents {
+			if !strings.HasPrefix(e.Name(), ".") {
+				n++
+			}
+		}
+		return n
+	}
+
+	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), proj)
+	if d := readDirectURL(t, venv, "demo_setuptools-1.0.dist-info"); d["url"] != "file://"+proj || fmt.Sprint(d["dir_info"]) != "map[]" {
+		t.Errorf("direct_url.json of a directory: %v", d)
+	}
+	if out, _ := mustPyshim(t, env, "freeze", "--venv", venv); !strings.Contains(out, "demo-setuptools @ file://"+proj+"\n") {
+		t.Errorf("freeze: %s", out)
+	}
+	// Unchanged: not built again (into a second venv either).
+	venv2 := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv2"), false)
+	mustPyshim(t, env, "install", "--venv", venv2, "--index-url", ti.url(), "demo-setuptools @ file://"+proj)
+	if n := count(); n != 1 {
+		t.Errorf("%d built wheels after installing an unchanged project twice", n)
+	}
+	// Changed: built again, and the change is installed.
+	writeTree(t, proj, map[string]string{module + "/__init__.py": "VALUE = 'second'\n"})
+	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), proj)
+	if n := count(); n != 2 {
+		t.Errorf("%d built wheels after a change", n)
+	}
+	if out := pyRun(t, venv, "-c", "import "+module+"; print("+module+".VALUE)"); out != "second\n" {
+		t.Errorf("after the change: %q", out)
+	}
+
+	// A local sdist.
+	sd := filepath.Join(t.TempDir(), "static-pkg-1.0.tar.gz")
+	if err := os.WriteFile(sd, setuptoolsSdist(t, "static-pkg", false), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), sd)
+	d := readDirectURL(t, venv, "static_pkg-1.0.dist-info")
+	if d["url"] != "file://"+sd || !strings.Contains(fmt.Sprint(d["archive_info"]), "sha256=") {
+		t.Errorf("direct_url.json of an sdist: %v", d)
+	}
+
+	// git+file at a tag, then the default branch.
+	repo := filepath.Join(t.TempDir(), "repo")
+	demoProject(t, repo, "flit")
+	gitCmd(t, repo, "init", "-q", "-b", "main")
+	gitCmd(t, repo, "add", ".")
+	gitCmd(t, repo, "commit", "-qm", "one")
+	gitCmd(t, repo, "tag", "v1")
+	tagged := gitCmd(t, repo, "rev-parse", "HEAD")
+	writeTree(t, repo, map[string]string{"demo_flit/__init__.py": "\"\"\"A demo.\"\"\"\n__version__ = '1.0'\nVALUE = 'two'\ndef main(): pass\n"})
+	gitCmd(t, repo, "commit", "-qam", "two")
+	venv3 := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv3"), false)
+	mustPyshim(t, env, "install", "--venv", venv3, "--index-url", ti.url(), "git+file://"+repo+"@v1")
+	if out := pyRun(t, venv3, "-c", "import demo_flit; print(demo_flit.VALUE)"); out != "first\n" {
+		t.Errorf("git @v1 installed %q", out)
+	}
+	d = readDirectURL(t, venv3, "demo_flit-1.0.dist-info")
+	if vi := fmt.Sprint(d["vcs_info"]); d["url"] != "file://"+repo || !strings.Contains(vi, "commit_id:"+tagged) || !strings.Contains(vi, "requested_revision:v1") || !strings.Contains(vi, "vcs:git") {
+		t.Errorf("direct_url.json of a git URL: %v", d)
+	}
+	if out, _ := mustPyshim(t, env, "freeze", "--venv", venv3); !strings.Contains(out, "demo-flit @ git+file://"+repo+"@"+tagged+"\n") {
+		t.Errorf("freeze of a git install: %s", out)
+	}
+	mustPyshim(t, env, "install", "--venv", venv3, "--index-url", ti.url(), "demo-flit @ git+file://"+repo)
+	if out := pyRun(t, venv3, "-c", "import demo_flit; print(demo_flit.VALUE)"); out != "two\n" {
+		t.Errorf("git default branch installed %q", out)
+	}
+	pipCheck(t, venv3)
+	assertEmptyDir(t, tmp)
+}
+
+// TestBuildEditable installs projects editable with setuptools and
+// hatchling: an edit is seen without a reinstall, freeze prints -e, and
+// uninstall removes the files that made it importable. A backend without
+// build_editable is named in a one-line error.
+func TestBuildEditable(t *testing.T) {
+	ti := backendIndex(t)
+	py := testenv.PyenvPython(t, "3.11.7")
+	for _, backend := range []string{"setuptools", "hatchling"} {
+		t.Run(backend, func(t *testing.T) {
+			env, tmp := buildEnv(t)
+			proj := filepath.Join(t.TempDir(), "proj")
+			module, script := demoProject(t, proj, backend)
+			venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+			site := sitePackages(t, venv)
+			before := treeSnapshot(t, site)
+			mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), "-e", proj)
+			show := "import " + module + "; print(" + module + ".VALUE)"
+			if out := pyRun(t, venv, "-c", show); out != "first\n" {
+				t.Errorf("editable import: %q", out)
+			}
+			writeTree(t, proj, map[string]string{module + "/__init__.py": "VALUE = 'edited'\ndef main():\n    print('edited main')\n"})
+			if out := pyRun(t, venv, "-c", show); out != "edited\n" {
+				t.Errorf("after an edit: %q", out)
+			}
+			if out := runIn(t, venv, script); out != "edited main\n" {
+				t.Errorf("%s after an edit: %q", script, out)
+			}
+			if out, _ := mustPyshim(t, env, "freeze", "--venv", venv); !strings.Contains(out, "-e "+proj+"\n") {
+				t.Errorf("freeze of an editable: %s", out)
+			}
+			pipCheck(t, venv)
+			mustPyshim(t, env, "uninstall", "--venv", venv, "demo-"+backend, "tinydep")
+			if after := treeSnapshot(t, site); !slices.Equal(before, after) {
+				t.Errorf("uninstall left files behind:\nbefore %q\nafter  %q", before, after)
+			}
+			assertEmptyDir(t, tmp)
+		})
+	}
+	t.Run("no hook", func(t *testing.T) {
+		env, _ := buildEnv(t)
+		proj := filepath.Join(t.TempDir(), "proj")
+		writeTree(t, proj, map[string]string{
+			"pyproject.toml":      "[build-system]\nrequires = []\nbuild-backend = \"mybackend\"\nbackend-path = [\"_build\"]\n",
+			"_build/mybackend.py": "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n    raise SystemExit('not here')\n",
+		})
+		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+		_, errs, err := pyshimRun(env, "", "install", "--venv", venv, "--index-url", ti.url(), "-e", proj)
+		if err == nil || !strings.Contains(errs, "mybackend has no build_editable hook (PEP 660)") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("editable with a backend lacking the hook: %v\n%s", err, errs)
+		}
+	})
+}
+
+// TestBuildFailures: a bare setup.py project builds with the legacy
+// backend; a failing build shows the backend's last lines and how to
+// reproduce it, changes nothing and leaves no temporary directory; and
+// --no-build-isolation builds with the venv's own setuptools, no index.
+func TestBuildFailures(t *testing.T) {
+	ti := backendIndex(t)
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, tmp := buildEnv(t)
+
+	legacy := filepath.Join(t.TempDir(), "legacy")
+	writeTree(t, legacy, map[string]string{
+		"setup.py":                "from setuptools import setup\nsetup(name='legacy-proj', version='2.0', packages=['legacy_proj'], install_requires=['tinydep'])\n",
+		"legacy_proj/__init__.py": "VALUE = 'legacy'\n",
+	})
+	venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), legacy)
+	if out := pyRun(t, venv, "-c", "import legacy_proj, tinydep; print(legacy_proj.VALUE)"); out != "legacy\n" {
+		t.Errorf("setup.py project: %q", out)
+	}
+
+	broken := filepath.Join(t.TempDir(), "broken")
+	writeTree(t, broken, map[string]string{
+		"pyproject.toml": "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+		"setup.py":       "import sys\nprint('about to fail', file=sys.stderr)\nraise SystemExit('boom: the compiler is missing')\n",
+	})
+	before := treeSnapshot(t, venv)
+	_, errs, err := pyshimRun(env, "", "install", "--venv", venv, "--index-url", ti.url(), broken)
+	for _, want := range []string{"building " + broken + " failed", "boom: the compiler is missing", "| about to fail", "to reproduce it: cd " + broken + " && "} {
+		if err == nil || !strings.Contains(errs, want) {
+			t.Errorf("a failed build's error lacks %q: %v\n%s", want, err, errs)
+		}
+	}
+	if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
+		t.Errorf("a failed build printed a Go trace:\n%s", errs)
+	}
+	if after := treeSnapshot(t, venv); !slices.Equal(before, after) {
+		t.Errorf("a failed build changed the venv")
+	}
+	assertEmptyDir(t, tmp)
+
+	// --no-build-isolation: the venv's own setuptools (ensurepip's), and
+	// no index at all.
+	venvPip := makeTestVenv(t, py, filepath.Join(t.TempDir(), "withpip"), true)
+	proj := filepath.Join(t.TempDir(), "proj")
+	writeTree(t, proj, map[string]string{
+		"pyproject.toml":   "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n[project]\nname = \"nobi\"\nversion = \"1.0\"\n[tool.setuptools]\npackages = [\"nobi\"]\n",
+		"nobi/__init__.py": "import setuptools\nWHERE = setuptools.__file__\n",
+	})
+	env2, _ := buildEnv(t)
+	mustPyshim(t, env2, "install", "--venv", venvPip, "--no-index", "--no-build-isolation", proj)
+	if out := pyRun(t, venvPip, "-c", "import nobi, sys; print(nobi.WHERE.startswith(sys.prefix))"); out != "True\n" {
+		t.Errorf("--no-build-isolation: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(envValue(env2, "XDG_CACHE_HOME"), "pyshim", "build", "envs")); err == nil {
+		t.Errorf("--no-build-isolation made a build environment")
+	}
+}
+
+// TestBuildProjectRequirements installs -r pyproject.toml with extras, and
+// PEP 735 groups (with include-group).
+func TestBuildProjectRequirements(t *testing.T) {
+	ti := newTIndex(t, "html", twheel{name: "tinydep", version: "1.0"}, twheel{name: "fastlib", version: "2.0"},
+		twheel{name: "testlib", version: "3.0"}, twheel{name: "lintlib", version: "4.0"}, twheel{name: "unused", version: "1.0"})
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, _ := buildEnv(t)
+	proj := t.TempDir()
+	writeTree(t, proj, map[string]string{"pyproject.toml": `[project]
+name = "app"
+version = "0.1"
+dependencies = ["tinydep"]
+
+[project.optional-dependencies]
+fast = ["fastlib>=2"]
+never = ["unused"]
+
+[dependency-groups]
+lint = ["lintlib"]
+dev = ["testlib", {include-group = "lint"}]
+`})
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"-r", "pyproject.toml"}, []string{"tinydep==1.0"}},
+		{[]string{"-r", "pyproject.toml", "--extra", "fast"}, []string{"fastlib==2.0", "tinydep==1.0"}},
+		{[]string{"-r", "pyproject.toml", "--all-extras"}, []string{"fastlib==2.0", "tinydep==1.0", "unused==1.0"}},
+		{[]string{"--group", "dev"}, []string{"lintlib==4.0", "testlib==3.0"}},
+		{[]string{"-r", "pyproject.toml", "--group", "lint"}, []string{"lintlib==4.0", "tinydep==1.0"}},
+	} {
+		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+		cmd := exec.Command("pyshim", append([]string{"install", "--venv", venv, "--index-url", ti.url()}, tc.args...)...)
+		cmd.Env, cmd.Dir = env, proj
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("pyshim install %v: %v\n%s", tc.args, err, out)
+		}
+		if got := freezeSet(t, env, venv); !slices.Equal(got, tc.want) {
+			t.Errorf("%v installed %v, want %v", tc.args, got, tc.want)
+		}
+	}
+	cmd := exec.Command("pyshim", "install", "--venv", t.TempDir(), "-r", "pyproject.toml", "--group", "nope")
+	cmd.Env, cmd.Dir = env, proj
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), `has no dependency group "nope" (it has: dev, lint)`) {
+		t.Errorf("an unknown group: %v\n%s", err, out)
+	}
+}
+
+// TestBuildInterrupted sends SIGINT, as a terminal's Ctrl-C does, to the
+// process group of an install whose build is running: pyshim exits,
+// leaves no temporary directory and does not change the venv.
+func TestBuildInterrupted(t *testing.T) {
+	ti := backendIndex(t)
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, tmp := buildEnv(t)
+	proj := filepath.Join(t.TempDir(), "slow")
+	marker := filepath.Join(t.TempDir(), "started")
+	writeTree(t, proj, map[string]string{
+		"pyproject.toml": "[build-system]\nrequires = [\"setuptools>=61\"]\nbuild-backend = \"setuptools.build_meta\"\n",
+		"setup.py":       fmt.Sprintf("import time\nopen(%q, 'w').close()\ntime.sleep(120)\n", marker),
+	})
+	venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
+	before := treeSnapshot(t, venv)
+	cmd := exec.Command("pyshim", "install", "--venv", venv, "--index-url", ti.url(), proj)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	for started := false; !started; {
+		select {
+		case err := <-done:
+			t.Fatalf("pyshim ended before the build started: %v\n%s", err, out.String())
+		case <-time.After(10 * time.Millisecond):
+			_, err := os.Stat(marker)
+			started = err == nil
+		}
+	}
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 130 || !strings.Contains(out.String(), "pyshim: interrupted") {
+			t.Errorf("interrupted install: %v\n%s", err, out.String())
+		}
+	case <-time.After(60 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Fatalf("pyshim did not exit after SIGINT\n%s", out.String())
+	}
+	assertEmptyDir(t, tmp)
+	if after := treeSnapshot(t, venv); !slices.Equal(before, after) {
+		t.Errorf("an interrupted build changed the venv")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim", "build", "wheels")); len(ents) != 0 {
+		t.Errorf("an interrupted build left %d entries among the built wheels", len(ents))
+	}
 }

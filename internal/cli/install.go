@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -281,7 +282,7 @@ dependency group.`,
 			for _, s := range locals {
 				built, r, err := buildLocal(ctx, o.Builder.(*build.Builder), t, s)
 				if err != nil {
-					return err
+					return interrupted(ctx, err)
 				}
 				defer built.Cleanup()
 				o.Requirements = append(o.Requirements, r)
@@ -294,7 +295,7 @@ dependency group.`,
 			rep, err := installer.Install(ctx, t, o)
 			bar.finish()
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
 			out.debug("Resolved %s in %s", plural(len(rep.Resolved), "package"), seconds(rep.Resolve))
 			if o.DryRun {
@@ -344,6 +345,14 @@ dependency group.`,
 	f.BoolVar(&allExtras, "all-extras", false, "with -r pyproject.toml: install every extra's optional dependencies")
 	f.StringArrayVar(&groups, "group", nil, "install the PEP 735 dependency group `NAME` of pyproject.toml (-r pyproject.toml's, else ./pyproject.toml's)")
 	return cmd
+}
+
+// interrupted is err, or "interrupted" when a signal ended the command.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &exitError{code: 130, err: errors.New("interrupted")}
+	}
+	return err
 }
 
 // argRequirement parses a command-line requirement: a PEP 508 string
