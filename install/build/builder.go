@@ -29,6 +29,7 @@ import (
 	"github.com/pyshim/pyshim/install/cache"
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/installer"
+	"github.com/pyshim/pyshim/install/pep440"
 	"github.com/pyshim/pyshim/install/pep508"
 	"github.com/pyshim/pyshim/install/pyproject"
 	"github.com/pyshim/pyshim/install/wheel"
@@ -313,6 +314,68 @@ func (b *Builder) runner(e *env, src *source, tmp string) *runner {
 		tmp: tmp, label: src.label, reproduce: src.reproduce}
 }
 
+// extend makes *e hold requires plus what get_requires_for_build_*
+// returned (extra): another build environment, or, without isolation, a
+// check that the target has them all.
+func (b *Builder) extend(ctx context.Context, t *installer.Target, e **env, r *runner, requires, extra []string) error {
+	if b.NoIsolation {
+		return b.checkInstalled(t, append(append([]string{}, requires...), extra...))
+	}
+	if len(extra) == 0 {
+		return nil
+	}
+	ne, err := b.env(ctx, t, append(append([]string{}, requires...), extra...))
+	if err != nil {
+		return err
+	}
+	*e, r.python = ne, ne.python
+	return nil
+}
+
+// checkInstalled refuses a build without isolation whose requirements
+// the target lacks, naming them.
+func (b *Builder) checkInstalled(t *installer.Target, requires []string) error {
+	dists, err := installer.List(t)
+	if err != nil {
+		return err
+	}
+	have := map[string]string{}
+	for _, d := range dists {
+		have[d.Normalized()] = d.Version
+	}
+	var missing []string
+	for _, s := range requires {
+		r, err := pep508.ParseRequirement(s)
+		if err != nil {
+			return fmt.Errorf("build requirement %q: %w", s, err)
+		}
+		if ok, err := r.Marker.Evaluate(t.Info.Markers, nil); err == nil && !ok {
+			continue
+		}
+		v, ok := have[r.NormalizedName()]
+		if ok {
+			pv, err := pep440.Parse(v)
+			ok = err == nil && r.Specifier.Contains(pv, true)
+		}
+		if !ok {
+			missing = append(missing, s)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &installer.UserError{Msg: fmt.Sprintf("with --no-build-isolation the build runs in %s, which lacks the build requirements %s; install them there first (pyshim install --venv %s %s) or drop --no-build-isolation",
+		t.Dir, strings.Join(missing, ", "), t.Dir, quoteAll(missing))}
+}
+
+func quoteAll(args []string) string {
+	q := make([]string, len(args))
+	for i, a := range args {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
+
 // kind is "wheel" or "editable": which PEP 517/660 hooks a build calls.
 func kind(editable bool) string {
 	if editable {
@@ -344,11 +407,8 @@ func (b *Builder) buildWheel(ctx context.Context, t *installer.Target, src *sour
 	if _, err := r.call(ctx, "get_requires_for_build_"+k, map[string]any{"config_settings": nil}, &extra); err != nil {
 		return "", err
 	}
-	if len(extra) > 0 && !b.NoIsolation {
-		if e, err = b.env(ctx, t, append(append([]string{}, requires...), extra...)); err != nil {
-			return "", err
-		}
-		r.python = e.python
+	if err := b.extend(ctx, t, &e, r, requires, extra); err != nil {
+		return "", err
 	}
 	var name string
 	missing, err := r.call(ctx, "build_"+k, map[string]any{"wheel_directory": out, "config_settings": nil, "metadata_directory": nil}, &name)
@@ -530,11 +590,8 @@ func (b *Builder) prepareMetadata(ctx context.Context, t *installer.Target, src 
 	if _, err := r.call(ctx, "get_requires_for_build_wheel", map[string]any{"config_settings": nil}, &extra); err != nil {
 		return nil, err
 	}
-	if len(extra) > 0 && !b.NoIsolation {
-		if e, err = b.env(ctx, t, append(append([]string{}, src.project.Build.Requires...), extra...)); err != nil {
-			return nil, err
-		}
-		r.python = e.python
+	if err := b.extend(ctx, t, &e, r, src.project.Build.Requires, extra); err != nil {
+		return nil, err
 	}
 	mdDir := filepath.Join(tmp, "metadata")
 	if err := os.Mkdir(mdDir, 0o700); err != nil {

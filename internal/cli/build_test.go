@@ -534,7 +534,7 @@ func TestBuildEditable(t *testing.T) {
 			module, script := demoProject(t, proj, backend)
 			venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
 			site := sitePackages(t, venv)
-			before := treeSnapshot(t, site)
+			before := treeNames(t, site)
 			mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), "-e", proj)
 			show := "import " + module + "; print(" + module + ".VALUE)"
 			if out := pyRun(t, venv, "-c", show); out != "first\n" {
@@ -552,7 +552,7 @@ func TestBuildEditable(t *testing.T) {
 			}
 			pipCheck(t, venv)
 			mustPyshim(t, env, "uninstall", "--venv", venv, "demo-"+backend, "tinydep")
-			if after := treeSnapshot(t, site); !slices.Equal(before, after) {
+			if after := treeNames(t, site); !slices.Equal(before, after) {
 				t.Errorf("uninstall left files behind:\nbefore %q\nafter  %q", before, after)
 			}
 			assertEmptyDir(t, tmp)
@@ -622,6 +622,11 @@ func TestBuildFailures(t *testing.T) {
 		"nobi/__init__.py": "import setuptools\nWHERE = setuptools.__file__\n",
 	})
 	env2, _ := buildEnv(t)
+	_, errs, err = pyshimRun(env2, "", "install", "--venv", venvPip, "--no-index", "--no-build-isolation", proj)
+	if err == nil || !strings.Contains(errs, "lacks build requirements") || !strings.Contains(errs, "wheel") {
+		t.Errorf("--no-build-isolation without wheel installed: %v\n%s", err, errs)
+	}
+	mustPyshim(t, env2, "install", "--venv", venvPip, "--index-url", ti.url(), "wheel")
 	mustPyshim(t, env2, "install", "--venv", venvPip, "--no-index", "--no-build-isolation", proj)
 	if out := pyRun(t, venvPip, "-c", "import nobi, sys; print(nobi.WHERE.startswith(sys.prefix))"); out != "True\n" {
 		t.Errorf("--no-build-isolation: %q", out)
@@ -733,4 +738,17 @@ func TestBuildInterrupted(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim", "build", "wheels")); len(ents) != 0 {
 		t.Errorf("an interrupted build left %d entries among the built wheels", len(ents))
 	}
+}
+
+// treeNames lists the paths under dir.
+func treeNames(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	filepath.WalkDir(dir, func(p string, _ fs.DirEntry, err error) error {
+		if err == nil {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
 }
