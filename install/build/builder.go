@@ -719,7 +719,7 @@ func (b *Builder) Git(ctx context.Context, t *installer.Target, repoURL, rev, su
 		return strings.TrimSpace(string(out)), nil
 	}
 	if _, err := git("clone", "--quiet", "--no-checkout", repoURL, clone); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot clone %s: %s", repoURL, strings.TrimPrefix(err.Error(), "git clone --quiet --no-checkout "+repoURL+" "+clone+": "))
 	}
 	ref := rev
 	if ref == "" {

@@ -32,6 +32,9 @@ func (c *Client) DirectFile(rawURL, project string) (File, error) {
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case strings.Contains(scheme, "+") || scheme == "git" || scheme == "hg" || scheme == "svn" || scheme == "bzr":
+		if c.opts.Sdists {
+			return File{}, &UnsupportedURLError{rawURL, "version control URLs other than git are not supported"}
+		}
 		return File{}, &UnsupportedURLError{rawURL, "version control URLs are not supported"}
 	case scheme != "file" && scheme != "http" && scheme != "https":
 		return File{}, &UnsupportedURLError{rawURL, fmt.Sprintf("the URL scheme %q is not supported", u.Scheme)}

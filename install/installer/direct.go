@@ -144,6 +144,9 @@ func directRequirements(ctx context.Context, client *index.Client, b Builder, t 
 		if err != nil {
 			var ue *index.UnsupportedURLError
 			if errors.As(err, &ue) {
+				if b != nil {
+					return nil, nil, userErrorf("%s%s: %s", r.Req, where, ue.Why)
+				}
 				return nil, nil, userErrorf("%s%s: %s; only wheels (.whl) are supported", r.Req, where, ue.Why)
 			}
 			return nil, nil, userErrorf("%s%s: %v", r.Req.Name, where, err)

@@ -358,11 +358,11 @@ func interrupted(ctx context.Context, err error) error {
 // argRequirement parses a command-line requirement: a PEP 508 string
 // ("name @ URL" included), a wheel file or a wheel URL, which become
 // "name @ file:///abs/path.whl" and "name @ URL" as with pip. Source
-// distributions, directories and VCS URLs are refused: only wheels are
-// installed.
+// distributions, directories and git URLs are parseLocal's; anything else
+// is refused.
 func argRequirement(arg, cwd string) (*pep508.Requirement, error) {
 	onlyWheels := func() error {
-		return fmt.Errorf("%s: only wheels (.whl) can be installed; source distributions, directories and VCS URLs are not supported", arg)
+		return fmt.Errorf("%s: not something pyshim installs (a requirement, a wheel, a source distribution, a project directory or a git+ URL)", arg)
 	}
 	direct := func(fn, u string) (*pep508.Requirement, error) {
 		wf, err := wheel.ParseFilename(fn)
