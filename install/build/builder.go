@@ -110,6 +110,16 @@ func readSource(dir, label, reproduce string) (*source, error) {
 	case err != nil:
 		return nil, err
 	}
+	if p.Name != "" {
+		// "demo==1.0 (/src/demo)": what the spinner and errors show.
+		name := p.Name
+		if p.Version != "" {
+			name += "==" + p.Version
+		}
+		if label != name {
+			label = name + " (" + label + ")"
+		}
+	}
 	return &source{dir: dir, project: p, label: label, reproduce: reproduce}, nil
 }
 
@@ -453,6 +463,7 @@ func (b *Builder) buildCached(ctx context.Context, t *installer.Target, key stri
 	if err := os.MkdirAll(wheels, 0o755); err != nil {
 		return "", fmt.Errorf("creating %s: %w", wheels, err)
 	}
+	removeStale(wheels)
 	staging, err := os.MkdirTemp(wheels, ".staging-")
 	if err != nil {
 		return "", fmt.Errorf("creating a staging directory in %s: %w", wheels, err)
@@ -476,6 +487,26 @@ func (b *Builder) buildCached(ctx context.Context, t *installer.Target, key stri
 		return "", fmt.Errorf("keeping the built wheel: %w", err)
 	}
 	return filepath.Join(final, filepath.Base(w)), nil
+}
+
+// staleAfter is the age past which a staging directory is taken for one a
+// killed build left behind.
+const staleAfter = 24 * time.Hour
+
+// removeStale removes the staging directories of builds killed long ago.
+func removeStale(dir string) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".staging-") {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && time.Since(fi.ModTime()) > staleAfter {
+			_ = os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
 }
 
 // sdistSource unpacks the sdist at p into a temporary directory.

@@ -42,8 +42,8 @@ type Project struct {
 	// Path is the file read.
 	Path  string
 	Build BuildSystem
-	// Name is [project] name; "" when there is no [project] table.
-	Name string
+	// Name and Version are [project]'s ("" when absent or dynamic).
+	Name, Version string
 	// Dependencies and OptionalDependencies are [project]'s; Dynamic lists
 	// the fields a backend computes.
 	Dependencies         []string
@@ -71,6 +71,7 @@ type rawFile struct {
 	} `toml:"build-system"`
 	Project *struct {
 		Name                 string              `toml:"name"`
+		Version              string              `toml:"version"`
 		Dependencies         []string            `toml:"dependencies"`
 		OptionalDependencies map[string][]string `toml:"optional-dependencies"`
 		Dynamic              []string            `toml:"dynamic"`
@@ -124,7 +125,7 @@ func Parse(b []byte) (*Project, error) {
 	}
 	if pr := raw.Project; pr != nil {
 		p.HasProject = true
-		p.Name, p.Dependencies, p.OptionalDependencies, p.Dynamic = pr.Name, pr.Dependencies, pr.OptionalDependencies, pr.Dynamic
+		p.Name, p.Version, p.Dependencies, p.OptionalDependencies, p.Dynamic = pr.Name, pr.Version, pr.Dependencies, pr.OptionalDependencies, pr.Dynamic
 	}
 	if len(raw.DependencyGroups) > 0 {
 		p.Groups = map[string][]GroupEntry{}

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -623,7 +624,7 @@ func TestBuildFailures(t *testing.T) {
 	})
 	env2, _ := buildEnv(t)
 	_, errs, err = pyshimRun(env2, "", "install", "--venv", venvPip, "--no-index", "--no-build-isolation", proj)
-	if err == nil || !strings.Contains(errs, "lacks build requirements") || !strings.Contains(errs, "wheel") {
+	if err == nil || !strings.Contains(errs, "lacks the build requirements wheel;") || !strings.Contains(errs, "wheel") {
 		t.Errorf("--no-build-isolation without wheel installed: %v\n%s", err, errs)
 	}
 	mustPyshim(t, env2, "install", "--venv", venvPip, "--index-url", ti.url(), "wheel")
@@ -752,3 +753,58 @@ func treeNames(t *testing.T, dir string) []string {
 	})
 	return out
 }
+
+// TestBuildKilled kills `pyshim install .` with SIGKILL at random points
+// of a build (making the build environment, running the hooks, keeping
+// the wheel, installing it), then runs it again: the re-run succeeds, the
+// project imports with its dependency and pip check passes. The seed is
+// logged; PYSHIM_TEST_KILL_SEED repeats a run.
+func TestBuildKilled(t *testing.T) {
+	ti := backendIndex(t)
+	py := testenv.PyenvPython(t, "3.11.7")
+	env, _ := buildEnv(t)
+	proj := filepath.Join(t.TempDir(), "proj")
+	module, _ := demoProject(t, proj, "setuptools")
+	buildDir := filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim", "build")
+	install := func(venv string) *exec.Cmd {
+		cmd := exec.Command("pyshim", "install", "--venv", venv, "--index-url", ti.url(), proj)
+		cmd.Env = env
+		return cmd
+	}
+	// One uninterrupted cold run gives the span to kill within.
+	start := time.Now()
+	if out, err := install(makeTestVenv(t, py, filepath.Join(t.TempDir(), "v0"), false)).CombinedOutput(); err != nil {
+		t.Fatalf("uninterrupted install: %v\n%s", err, out)
+	}
+	span := time.Since(start)
+	seed := time.Now().UnixNano()
+	if s := os.Getenv("PYSHIM_TEST_KILL_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	t.Logf("seed %d, span %v", seed, span)
+	rng := newRand(seed)
+	for i := range 12 {
+		if i%3 == 0 {
+			// Cold again: the build environments are made anew.
+			os.Rename(buildDir, filepath.Join(t.TempDir(), "old-build"))
+		}
+		writeTree(t, proj, map[string]string{module + "/__init__.py": fmt.Sprintf("VALUE = %d\ndef main(): pass\n", i)})
+		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
+		cmd := install(venv)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(rng.Int63n(int64(span))))
+		cmd.Process.Kill()
+		cmd.Wait()
+		if out, err := install(venv).CombinedOutput(); err != nil {
+			t.Fatalf("kill %d: the re-run failed: %v\n%s", i, err, out)
+		}
+		if out := pyRun(t, venv, "-c", "import "+module+", tinydep; print("+module+".VALUE)"); out != fmt.Sprintf("%d\n", i) {
+			t.Errorf("kill %d: the project imports as %q", i, out)
+		}
+		pipCheck(t, venv)
+	}
+}
+
+func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
