@@ -51,20 +51,29 @@ pip=$work/pipvenv/bin/pip
 "$pip" install -q --no-index -f "$work/wh" --target "$work/warm" "$work/proj" >/dev/null
 rm -rf "$work/proj/build" "$work/proj"/*.egg-info "$work/warm"
 
-fresh() { # fresh NAME: an empty venv made with python -m venv --without-pip
-  echo "rm -rf $work/trash/$1; mkdir -p $work/trash; [ -e $work/$1 ] && mv $work/$1 $work/trash/$1; $py -m venv --without-pip $work/$1 && sync"
-}
-freshpip() { # freshpip NAME: the same, with pip (for the pip runs)
-  echo "rm -rf $work/trash/$1; mkdir -p $work/trash; [ -e $work/$1 ] && mv $work/$1 $work/trash/$1; $py -m venv $work/$1 && sync"
-}
+# hyperfine -N runs --prepare without a shell: a script makes each run's
+# fresh venv (python -m venv; "pip" gives it pip), moves the last one
+# aside rather than deleting it, and with "cold" moves the build cache
+# aside too; then syncs.
+cat >"$work/prep" <<SH
+#!/bin/sh
+set -e
+mkdir -p $work/trash
+aside() { if [ -e "\$1" ]; then mv "\$1" "$work/trash/\$(basename "\$1").\$(date +%s%N)"; fi; }
+aside "$work/\$1"
+case "\$2" in pip) $py -m venv "$work/\$1" ;; *) $py -m venv --without-pip "$work/\$1" ;; esac
+[ "\$3" = cold ] && aside "$XDG_CACHE_HOME/pyshim/build"
+sync
+SH
+chmod +x "$work/prep"
 opts="--no-index -f $work/wh"
 cd "$work/proj"
 hyperfine -N --runs "$runs" --export-json "$work/result.json" \
-  --prepare "$(fresh v1); if [ -e $XDG_CACHE_HOME/pyshim/build ]; then mv $XDG_CACHE_HOME/pyshim/build $work/trash/build.\$(date +%s%N); fi; sync" -n "pyshim install . (first build)" "$ps install -q --venv $work/v1 $opts ." \
-  --prepare "$(fresh v2)" -n "pyshim install . (unchanged, build env cached)" "$ps install -q --venv $work/v2 $opts ." \
-  --prepare "$(freshpip v3)" -n "pip install ." "$work/v3/bin/pip install -q --no-compile $opts ." \
-  --prepare "$(fresh v4)" -n "pyshim install -e ." "$ps install -q --venv $work/v4 $opts -e ." \
-  --prepare "$(freshpip v5)" -n "pip install -e ." "$work/v5/bin/pip install -q --no-compile $opts -e ." 2>&1 | grep -v '^  Range\|^ *$' || true
+  --prepare "$work/prep v1 - cold" -n "pyshim install . (first build)" "$ps install -q --venv $work/v1 $opts ." \
+  --prepare "$work/prep v2" -n "pyshim install . (unchanged, build env cached)" "$ps install -q --venv $work/v2 $opts ." \
+  --prepare "$work/prep v3 pip" -n "pip install ." "$work/v3/bin/pip install -q --no-compile $opts ." \
+  --prepare "$work/prep v4" -n "pyshim install -e ." "$ps install -q --venv $work/v4 $opts -e ." \
+  --prepare "$work/prep v5 pip" -n "pip install -e ." "$work/v5/bin/pip install -q --no-compile $opts -e ." 2>&1 | grep -v '^ *$' || true
 "$py" - "$work/result.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
