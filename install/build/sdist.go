@@ -108,7 +108,7 @@ func walkArchive(p string, fn func(m member) error) error {
 		switch h.Typeflag {
 		case tar.TypeDir:
 			m.dir = true
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg:
 		case tar.TypeSymlink:
 			m.symlink = h.Linkname
 		case tar.TypeXGlobalHeader:
