@@ -470,11 +470,26 @@ func TestBuildLocalSources(t *testing.T) {
 	if n := count(); n != 1 {
 		t.Errorf("%d built wheels after installing an unchanged project twice", n)
 	}
-	// Changed: built again, and the change is installed.
+	// Changed: built again, and the change is installed, in the build
+	// environments the first build made (nothing reinstalled there).
+	envs := func() []string {
+		var out []string
+		ms, _ := filepath.Glob(filepath.Join(filepath.Dir(wheels), "envs", "*", ".pyshim-ready"))
+		for _, m := range ms {
+			fi, _ := os.Stat(m)
+			st, _ := os.Stat(filepath.Join(filepath.Dir(m), "lib", "python3.11", "site-packages"))
+			out = append(out, fmt.Sprintf("%s %d %d", m, fi.ModTime().UnixNano(), st.ModTime().UnixNano()))
+		}
+		return out
+	}
+	envsBefore := envs()
 	writeTree(t, proj, map[string]string{module + "/__init__.py": "VALUE = 'second'\n"})
 	mustPyshim(t, env, "install", "--venv", venv, "--index-url", ti.url(), proj)
 	if n := count(); n != 2 {
 		t.Errorf("%d built wheels after a change", n)
+	}
+	if after := envs(); len(envsBefore) == 0 || !slices.Equal(envsBefore, after) {
+		t.Errorf("the second build changed the build environments:\n%q\n%q", envsBefore, after)
 	}
 	if out := pyRun(t, venv, "-c", "import "+module+"; print("+module+".VALUE)"); out != "second\n" {
 		t.Errorf("after the change: %q", out)
