@@ -243,17 +243,19 @@ func firstLine(s string) string {
 	return s
 }
 
-// spinner shows "Building foo==1.0 ..." on a terminal while a build runs.
+// spinner shows "Building foo==1.0 ..." on a terminal while a build runs
+// (elsewhere, with -v, one line per build).
 type spinner struct {
-	w    io.Writer
-	on   bool
+	w       io.Writer
+	on      bool
+	verbose bool
 	mu   sync.Mutex
 	stop chan struct{}
 	done chan struct{}
 }
 
-func newSpinner(w io.Writer, quiet bool) *spinner {
-	s := &spinner{w: w}
+func newSpinner(w io.Writer, quiet, verbose bool) *spinner {
+	s := &spinner{w: w, verbose: verbose && !quiet}
 	if f, ok := w.(*os.File); ok && !quiet {
 		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
 			s.on = true
@@ -265,6 +267,9 @@ func newSpinner(w io.Writer, quiet bool) *spinner {
 // status starts the line for what, or clears it when what is "".
 func (s *spinner) status(what string) {
 	if !s.on {
+		if s.verbose && what != "" {
+			fmt.Fprintf(s.w, "Building %s ...\n", what)
+		}
 		return
 	}
 	s.mu.Lock()

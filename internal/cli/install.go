@@ -275,7 +275,7 @@ dependency group.`,
 			}
 			out.debug("Using %s (%s) at %s", t.Python, t.Origin, t.Dir)
 			o.Cache = cache.New(a.cacheDir())
-			spin := newSpinner(cmd.ErrOrStderr(), quiet)
+			spin := newSpinner(cmd.ErrOrStderr(), quiet, verbose)
 			defer spin.status("")
 			o.Builder = &build.Builder{Dir: filepath.Join(a.cacheDir(), "build"), Cache: o.Cache, Index: cfg, Formats: o.Formats,
 				NoIsolation: noBuildIsolation, Info: a.info, Status: spin.status}
