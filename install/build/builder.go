@@ -463,6 +463,16 @@ func (b *Builder) buildCached(ctx context.Context, t *installer.Target, key stri
 	if err := os.MkdirAll(wheels, 0o755); err != nil {
 		return "", fmt.Errorf("creating %s: %w", wheels, err)
 	}
+	// One build of a thing at a time: two installs of one project would
+	// otherwise build in its tree at once.
+	lk := flock.New(filepath.Join(wheels, "."+key+".lock"))
+	if _, err := lk.TryLockContext(ctx, 25*time.Millisecond); err != nil {
+		return "", fmt.Errorf("locking the build of %s: %w", key, err)
+	}
+	defer func() { _ = lk.Unlock() }()
+	if w, ok := b.cached(key); ok {
+		return w, nil
+	}
 	removeStale(wheels)
 	staging, err := os.MkdirTemp(wheels, ".staging-")
 	if err != nil {
