@@ -832,12 +832,26 @@ func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
 
 // TestBuildConcurrent runs two installs of one project into two venvs at
 // once on a cold cache: one builds while the other waits for its wheel.
+// The project's in-tree backend (hatchling, wrapped through backend-path)
+// logs each build_wheel call.
 func TestBuildConcurrent(t *testing.T) {
 	ti := backendIndex(t)
 	py := testenv.PyenvPython(t, "3.11.7")
 	env, tmp := buildEnv(t)
 	proj := filepath.Join(t.TempDir(), "proj")
 	module, _ := demoProject(t, proj, "hatchling")
+	log := filepath.Join(t.TempDir(), "builds.log")
+	pp, err := os.ReadFile(filepath.Join(proj, "pyproject.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, proj, map[string]string{
+		"pyproject.toml": strings.Replace(string(pp), `build-backend = "hatchling.build"`, `build-backend = "logged"`+"\nbackend-path = [\"_b\"]", 1),
+		"_b/logged.py": fmt.Sprintf("import time\nfrom hatchling.build import *\nimport hatchling.build as h\n\n"+
+			"def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"+
+			"    with open(%q, 'a') as f:\n        f.write('build\\n')\n    time.sleep(1)\n"+
+			"    return h.build_wheel(wheel_directory, config_settings, metadata_directory)\n", log),
+	})
 	var cmds []*exec.Cmd
 	var outs []*bytes.Buffer
 	var venvs []string
@@ -862,8 +876,8 @@ func TestBuildConcurrent(t *testing.T) {
 		}
 	}
 	ms, _ := filepath.Glob(filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim", "build", "wheels", "dir-*", "*.whl"))
-	if len(ms) != 1 {
-		t.Errorf("built wheels: %q, want one", ms)
+	if b, _ := os.ReadFile(log); len(ms) != 1 || string(b) != "build\n" {
+		t.Errorf("built wheels: %q, want one; the backend's log: %q", ms, b)
 	}
 	assertEmptyDir(t, tmp)
 }
