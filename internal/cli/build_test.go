@@ -401,6 +401,15 @@ func TestBuildSdists(t *testing.T) {
 	if again := built(); !slices.Equal(first, again) {
 		t.Errorf("the second install built again: %v, then %v", first, again)
 	}
+	// An sdist by URL ("name @ http://..."): built, and recorded with the
+	// sdist's own hash.
+	venvURL := makeTestVenv(t, py, filepath.Join(t.TempDir(), "vurl"), false)
+	sdURL := ti.srv.URL + "/files/static_pkg-1.0.tar.gz"
+	mustPyshim(t, env, "install", "--venv", venvURL, "--index-url", ti.url(), "static-pkg @ "+sdURL)
+	d := readDirectURL(t, venvURL, "static_pkg-1.0.dist-info")
+	if want := sha256hex(setuptoolsSdist(t, "static-pkg", false)); d["url"] != sdURL || !strings.Contains(fmt.Sprint(d["archive_info"]), "sha256="+want) {
+		t.Errorf("direct_url.json of an sdist URL: %v (want sha256 %s)", d, want)
+	}
 	// --only-binary refuses to build.
 	venv3 := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v3"), false)
 	_, errs, err := pyshimRun(env, "", "install", "--venv", venv3, "--index-url", ti.url(), "--only-binary", ":all:", "static-pkg")
