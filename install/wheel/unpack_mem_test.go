@@ -28,7 +28,7 @@ type rawMember struct {
 }
 
 // buildRaw writes a wheel demo_raw-1.0 holding members, with a RECORD of
-// their true hashes, into dir.
+// their true hashes (and the sizes their headers declare), into dir.
 func buildRaw(t *testing.T, dir string, members []rawMember) string {
 	t.Helper()
 	di := "demo_raw-1.0.dist-info"
@@ -37,8 +37,14 @@ func buildRaw(t *testing.T, dir string, members []rawMember) string {
 		rawMember{path: di + "/WHEEL", data: []byte("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"), method: zip.Store})
 	var rec strings.Builder
 	for _, m := range members {
+		// RECORD agrees with the header's size, so that the member gets
+		// as far as being decoded.
+		size := uint64(len(m.data))
+		if m.size != 0 {
+			size = m.size
+		}
 		sum := sha256.Sum256(m.data)
-		fmt.Fprintf(&rec, "%s,sha256=%s,%d\n", m.path, encodeDigest(sum[:]), len(m.data))
+		fmt.Fprintf(&rec, "%s,sha256=%s,%d\n", m.path, encodeDigest(sum[:]), size)
 	}
 	fmt.Fprintf(&rec, "%s/RECORD,,\n", di)
 	members = append(members, rawMember{path: di + "/RECORD", data: []byte(rec.String()), method: zip.Deflate})
