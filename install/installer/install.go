@@ -77,6 +77,12 @@ type Options struct {
 	Waiting func(lockPath string)
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Timeout is the index client's read timeout (index.Options.Timeout;
+	// 0: index.DefaultTimeout).
+	Timeout time.Duration
+	// AllowRedirects are the hosts a redirect may lead to besides the one
+	// asked (index.Options.AllowRedirects).
+	AllowRedirects []string
 	// Parallel bounds concurrent downloads, unpacks and installs (default
 	// 8).
 	Parallel int
@@ -320,13 +326,15 @@ func newClient(t *Target, o Options, wholeWheels bool) (*index.Client, error) {
 		return nil, fmt.Errorf("the wheel tags %s supports: %w", t.Python, err)
 	}
 	return index.New(index.Options{
-		Config:      o.Index,
-		CacheDir:    o.Cache.IndexDir(),
-		Supported:   tags.Compatible(facts),
-		Python:      t.Info.Markers["python_full_version"],
-		Transport:   o.Transport,
-		UserAgent:   "pyshim",
-		WholeWheels: wholeWheels,
+		Config:         o.Index,
+		CacheDir:       o.Cache.IndexDir(),
+		Supported:      tags.Compatible(facts),
+		Python:         t.Info.Markers["python_full_version"],
+		Transport:      o.Transport,
+		Timeout:        o.Timeout,
+		AllowRedirects: o.AllowRedirects,
+		UserAgent:      "pyshim",
+		WholeWheels:    wholeWheels,
 	})
 }
 
@@ -517,9 +525,47 @@ func checkHashes(pl *planned, sums map[string]string, path string) error {
 }
 
 // installAll links every planned tree into t, in parallel; a tree found
-// damaged is evicted, unpacked again and installed once more.
+// damaged is evicted, unpacked again and installed once more. Every wheel
+// is planned (checked against the target) before the first is installed:
+// a wheel refused then leaves the others uninstalled too.
 func installAll(ctx context.Context, client *index.Client, t *Target, o Options, plan []*planned) ([]*wheel.Installed, error) {
+	opts := make([]wheel.Options, len(plan))
+	plans := make([]*wheel.Planned, len(plan))
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
+	for i, pl := range plan {
+		g.Go(func() error {
+			var direct []byte
+			if pl.direct {
+				direct = archiveDirectURL(pl.file.URL, pl.sum)
+			}
+			opts[i] = wheelOptions(t, o, pl.pkg.Requested, direct)
+			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == opts[i].Requested {
+				plans[i] = p // planned while resolving, with these options
+				return nil
+			}
+			p, err := wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
+			if err != nil && pl.cached && gctx.Err() == nil {
+				// A cache entry someone damaged: make it again.
+				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
+					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
+						pl.cached = false
+						p, err = wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
+					}
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("installing %s==%s: %w", pl.pkg.Name, pl.pkg.Version, err)
+			}
+			plans[i] = p
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(o.Parallel)
 	results := make([]*wheel.Installed, len(plan))
 	var mu sync.Mutex
@@ -529,23 +575,12 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 	}
 	for i, pl := range plan {
 		g.Go(func() error {
-			var direct []byte
-			if pl.direct {
-				direct = archiveDirectURL(pl.file.URL, pl.sum)
-			}
-			wo := wheelOptions(t, o, pl.pkg.Requested, direct)
-			var in *wheel.Installed
-			var err error
-			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == wo.Requested {
-				in, err = p.Install(gctx) // planned while resolving, with these options
-			} else {
-				in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
-			}
+			in, err := plans[i].Install(gctx)
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.
 				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
 					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
-						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, opts[i])
 					}
 				}
 			}

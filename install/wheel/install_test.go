@@ -447,7 +447,7 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 		want string
 	}{
 		{"bad hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], sum("other"), r[2]} })), "hash does not match RECORD"},
-		{"bad size", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], r[1], "3"} })), "does not match RECORD's 3"},
+		{"bad size", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], r[1], "3"} })), "RECORD says 3"},
 		{"md5 hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], "md5=abc", r[2]} })), "unsupported hash algorithm"},
 		{"no hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], "", ""} })), "no hash in RECORD"},
 		{"unlisted member", withExtra(demoWheel("1.0"), zfile{path: "demo_pkg/sneaky.py", data: "x"}), "no hash in RECORD"},

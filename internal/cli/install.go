@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -119,6 +121,7 @@ func installCmd() *cobra.Command {
 	var tf targetFlags
 	var reqFiles, conFiles, extraIndex, findLinks []string
 	var indexURL string
+	var timeout float64
 	var o installer.Options
 	var noIndex, quiet, verbose bool
 	cmd := &cobra.Command{
@@ -194,6 +197,9 @@ installs into one venv wait for each other.`,
 			}
 			cfg.NoIndex = cfg.NoIndex || noIndex
 			o.Index = cfg
+			if o.Timeout, err = installTimeout(cmd.Flags().Changed("timeout"), timeout, a.getenv("PIP_TIMEOUT")); err != nil {
+				return err
+			}
 
 			t, err := a.findTarget(ctx, &tf, true)
 			if err != nil {
@@ -243,6 +249,8 @@ installs into one venv wait for each other.`,
 	f.StringArrayVar(&extraIndex, "extra-index-url", nil, "another simple API `URL` to consult")
 	f.StringArrayVarP(&findLinks, "find-links", "f", nil, "a directory or page of wheel links to consult")
 	f.BoolVar(&noIndex, "no-index", false, "consult only --find-links")
+	f.Float64Var(&timeout, "timeout", index.DefaultTimeout.Seconds(), "fail a request when connecting, its headers or each 16 KiB of it take longer than `SECONDS` (default $PIP_TIMEOUT, else 15)")
+	f.StringArrayVar(&o.AllowRedirects, "allow-redirect", nil, "follow redirects to `HOST` (a host, or host:port), not only within the host asked")
 	f.BoolVarP(&o.Upgrade, "upgrade", "U", false, "upgrade the named packages to the newest allowed versions")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "install the named packages without their dependencies")
 	f.BoolVar(&o.Pre, "pre", false, "allow pre-release versions")
@@ -252,6 +260,26 @@ installs into one venv wait for each other.`,
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print more: the target, resolution and download times")
 	return cmd
+}
+
+// installTimeout is the read timeout: --timeout when given, else
+// PIP_TIMEOUT (seconds, as pip reads it), else the default.
+func installTimeout(flagSet bool, flag float64, env string) (time.Duration, error) {
+	secs, what := flag, "--timeout"
+	if !flagSet {
+		if env = strings.TrimSpace(env); env == "" {
+			return index.DefaultTimeout, nil
+		}
+		v, err := strconv.ParseFloat(env, 64)
+		if err != nil {
+			return 0, fmt.Errorf("PIP_TIMEOUT=%s is not a number of seconds; set it to one such as 15, or unset it", env)
+		}
+		secs, what = v, "PIP_TIMEOUT"
+	}
+	if secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > 1e6 {
+		return 0, fmt.Errorf("%s %v: the timeout must be a positive number of seconds, such as 15", what, secs)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // argRequirement parses a command-line requirement: a PEP 508 string
