@@ -10,11 +10,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -422,4 +426,241 @@ func (ti *tindex) addRaw(fn string, data []byte) {
 	ti.files[fn] = data
 	n := normName(strings.SplitN(fn, "-", 2)[0])
 	ti.projects[n] = append(ti.projects[n], fn)
+}
+
+// hostileIndex is a simple index whose pages and files a case replaces.
+type hostileIndex struct {
+	srv   *httptest.Server
+	wheel []byte // evil 1.0, a valid wheel
+	// page serves /simple/evil/ (nil: a PEP 503 page listing the wheel
+	// with its sha256); file serves /files/NAME (nil: the wheel).
+	page, file http.HandlerFunc
+}
+
+const evilFile = "evil-1.0-py3-none-any.whl"
+
+func newHostileIndex(t *testing.T) *hostileIndex {
+	hi := &hostileIndex{wheel: twheel{name: "evil", version: "1.0"}.build(t)}
+	hi.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/simple/evil/" && hi.page != nil:
+			hi.page(w, r)
+		case r.URL.Path == "/simple/evil/":
+			hi.listing(w, "/files/"+evilFile+"#sha256="+sha256hex(hi.wheel))
+		case strings.HasPrefix(r.URL.Path, "/files/") && hi.file != nil:
+			hi.file(w, r)
+		case r.URL.Path == "/files/"+evilFile:
+			w.Write(hi.wheel)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(hi.srv.Close)
+	return hi
+}
+
+func (hi *hostileIndex) url() string { return hi.srv.URL + "/simple" }
+
+// listing writes a PEP 503 page with one link to evil 1.0.
+func (hi *hostileIndex) listing(w http.ResponseWriter, href string) {
+	w.Header().Set("Content-Type", "text/html")
+	fmt.Fprintf(w, "<!DOCTYPE html><html><body><a href=%q>%s</a></body></html>\n", href, evilFile)
+}
+
+// trickle answers 200 and then a byte a second until the client goes
+// away (at most a minute).
+func trickle(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html")
+	w.WriteHeader(http.StatusOK)
+	for range 60 {
+		if _, err := w.Write([]byte(" ")); err != nil {
+			return
+		}
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// huge answers 200 with a page of n bytes, with or without a
+// Content-Length.
+func huge(n int, length bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		if length {
+			w.Header().Set("Content-Length", strconv.Itoa(n))
+		}
+		chunk := bytes.Repeat([]byte("<!-- padding padding padding -->\n"), 1<<10)
+		for sent := 0; sent < n; sent += len(chunk) {
+			if _, err := w.Write(chunk[:min(len(chunk), n-sent)]); err != nil {
+				return
+			}
+		}
+	}
+}
+
+// jsonPage answers with a PEP 691 page.
+func jsonPage(body string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.pypi.simple.v1+json")
+		io.WriteString(w, body)
+	}
+}
+
+// cachedFiles lists the wheels the index client's cache keeps.
+func cachedFiles(cache string) []string {
+	var out []string
+	filepath.WalkDir(filepath.Join(cache, "pyshim", "index", "http-v1", "files"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out
+}
+
+// TestHostileIndexes installs evil from indexes that misbehave: each
+// install is refused with one line that says what happened, within its
+// deadline, and changes nothing but pyshim's cache; where the fix is an
+// option, the install succeeds with it.
+func TestHostileIndexes(t *testing.T) {
+	template := hostileVenv(t)
+	zeros := strings.Repeat("0", 64)
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, hi *hostileIndex) (args, env []string)
+		want  []string
+		// then runs after the refusal.
+		then func(t *testing.T, h *hostileRoot, hi *hostileIndex)
+	}{
+		{"wrong sha256", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = func(w http.ResponseWriter, r *http.Request) { hi.listing(w, "/files/"+evilFile+"#sha256="+zeros) }
+			return nil, nil
+		}, []string{"sha256 hash mismatch", zeros}, func(t *testing.T, h *hostileRoot, hi *hostileIndex) {
+			if c := cachedFiles(h.cache); len(c) > 0 {
+				t.Errorf("the cache keeps the refused download: %v", c)
+			}
+			// Not poisoned: with the right hash it installs.
+			hi.page = nil
+			h.installs(t, "-i", hi.url(), "evil")
+		}},
+		{"wrong sha256, JSON", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`{"meta":{"api-version":"1.0"},"name":"evil","files":[{"filename":"` + evilFile + `","url":"/files/` + evilFile + `","hashes":{"sha256":"` + zeros + `"}}]}`)
+			return nil, nil
+		}, []string{"sha256 hash mismatch"}, func(t *testing.T, h *hostileRoot, hi *hostileIndex) {
+			if c := cachedFiles(h.cache); len(c) > 0 {
+				t.Errorf("the cache keeps the refused download: %v", c)
+			}
+		}},
+		{"404 for a listed file", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = func(w http.ResponseWriter, r *http.Request) { hi.listing(w, "/files/gone/"+evilFile) }
+			return nil, nil
+		}, []string{"404 Not Found", "/files/gone/" + evilFile}, nil},
+		{"50 MB page", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = huge(50<<20, false)
+			return nil, nil
+		}, []string{"larger than 32 MiB", "/simple/evil/"}, nil},
+		{"50 MB page with its Content-Length", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = huge(50<<20, true)
+			return nil, nil
+		}, []string{"larger than 32 MiB", "/simple/evil/"}, nil},
+		{"a page a byte a second", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = trickle
+			return []string{"--timeout", "1"}, nil
+		}, []string{"/simple/evil/", "in 1s, the read timeout", "--timeout"}, nil},
+		{"a page a byte a second, PIP_TIMEOUT", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = trickle
+			return nil, []string{"PIP_TIMEOUT=1"}
+		}, []string{"in 1s, the read timeout"}, nil},
+		{"a wheel a byte a second", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.file = trickle
+			return []string{"--timeout", "1.5"}, nil
+		}, []string{"/files/" + evilFile, "in 1.5s, the read timeout"}, func(t *testing.T, h *hostileRoot, hi *hostileIndex) {
+			if c := cachedFiles(h.cache); len(c) > 0 {
+				t.Errorf("the cache keeps the cut download: %v", c)
+			}
+		}},
+		{"page redirected to another host", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			other := newHostileIndex(t)
+			hi.page = func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.srv.URL+"/simple/evil/", http.StatusFound)
+			}
+			return nil, nil
+		}, []string{"redirected to another host", "--allow-redirect"}, func(t *testing.T, h *hostileRoot, hi *hostileIndex) {
+			// The message names the option with the host to allow: with
+			// it, the install follows the redirect.
+			msg := h.refused(t, "", "--allow-redirect ", "-i", hi.url(), "evil")
+			_, host, _ := strings.Cut(msg, "--allow-redirect ")
+			if host == "" || strings.ContainsAny(host, " /") || !strings.HasPrefix(hi.srv.URL, "http://127.0.0.1:") || "http://"+host == hi.srv.URL {
+				t.Fatalf("the message names no other host to allow: %s", msg)
+			}
+			h.installs(t, "-i", hi.url(), "--allow-redirect", host, "evil")
+		}},
+		{"wheel redirected to another host", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			other := newHostileIndex(t)
+			hi.file = func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, other.srv.URL+r.URL.Path, http.StatusFound)
+			}
+			return nil, nil
+		}, []string{"redirected to another host", "/files/" + evilFile, "--allow-redirect 127.0.0.1:"}, nil},
+		{"JSON: files is a string", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`{"meta":{"api-version":"1.0"},"name":"evil","files":"evil-1.0-py3-none-any.whl"}`)
+			return nil, nil
+		}, []string{"not a valid PEP 691 JSON page", `"files" is a JSON string`}, nil},
+		{"JSON: url is a number", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`{"meta":{"api-version":"1.0"},"name":"evil","files":[{"filename":"` + evilFile + `","url":5,"hashes":{}}]}`)
+			return nil, nil
+		}, []string{"not a valid PEP 691 JSON page", `"files.url" is a JSON number`}, nil},
+		{"JSON: hashes is an array", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`{"meta":{"api-version":"1.0"},"name":"evil","files":[{"filename":"` + evilFile + `","url":"/files/` + evilFile + `","hashes":["sha256"]}]}`)
+			return nil, nil
+		}, []string{"not a valid PEP 691 JSON page", `"files.hashes" is a JSON array`}, nil},
+		{"JSON: the page is an array", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`[1, 2, 3]`)
+			return nil, nil
+		}, []string{"not a valid PEP 691 JSON page", "the page is a JSON array"}, nil},
+		{"JSON: truncated", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.page = jsonPage(`{"meta":{"api-version":"1.0"},"files":[{"filename":`)
+			return nil, nil
+		}, []string{"not a valid PEP 691 JSON page"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHostileRoot(t, template)
+			hi := newHostileIndex(t)
+			args, env := c.setup(t, hi)
+			h.env = append(h.env, env...)
+			before := contentSnapshot(t, h.root, h.cache)
+			msg := h.refused(t, "", c.want[0], append(append([]string{"-i", hi.url()}, args...), "evil")...)
+			t.Log(msg)
+			for _, w := range c.want[1:] {
+				if !strings.Contains(msg, w) {
+					t.Errorf("the error does not mention %q", w)
+				}
+			}
+			h.check(t, before, sha256hex(hi.wheel))
+			if c.then != nil {
+				c.then(t, h, hi)
+			}
+		})
+	}
+}
+
+// installs runs pyshim install (args), which must succeed and install
+// evil 1.0.
+func (h *hostileRoot) installs(t *testing.T, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "pyshim", append([]string{"install", "-q", "--venv", h.venv}, args...)...)
+	cmd.Env = h.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pyshim install %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	if got := pyRun(t, h.venv, "-c", "import evil; print(evil.VERSION)"); got != "1.0\n" {
+		t.Errorf("evil after the install: %q", got)
+	}
 }
