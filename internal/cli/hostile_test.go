@@ -664,3 +664,57 @@ func (h *hostileRoot) installs(t *testing.T, args ...string) {
 		t.Errorf("evil after the install: %q", got)
 	}
 }
+
+// TestDataScriptShebangs pins the policy for .data/scripts files, that of
+// pip and pypa/installer (installer.utils.fix_shebang): a first line that
+// starts with "#!python" is replaced whole by "#!<venv python>" (so what
+// follows "#!python" on it, arguments included, is dropped); every other
+// file is installed byte for byte, executable, since its shebang is the
+// wheel author's to choose, as it is with pip.
+func TestDataScriptShebangs(t *testing.T) {
+	h := newHostileRoot(t, hostileVenv(t))
+	marker := filepath.Join(h.root, "sentinel", "injected")
+	scripts := map[string]struct{ in, out string }{
+		"s-python":   {"#!python\nimport sys\nprint(sys.prefix)\n", "#!" + h.venv + "/bin/python\nimport sys\nprint(sys.prefix)\n"},
+		"s-pythonw":  {"#!pythonw -E\nprint('w')\n", "#!" + h.venv + "/bin/python\nprint('w')\n"},
+		"s-inject":   {"#!python3 -c \"open('" + marker + "', 'w')\"\nimport sys\nprint(sys.prefix)\n", "#!" + h.venv + "/bin/python\nimport sys\nprint(sys.prefix)\n"},
+		"s-crlf":     {"#!python\r\nprint('crlf')\r\n", "#!" + h.venv + "/bin/python\nprint('crlf')\r\n"},
+		"s-sh":       {"#!/bin/sh\necho sh\n", "#!/bin/sh\necho sh\n"},
+		"s-env-perl": {"#!/usr/bin/env perl\nprint 1;\n", "#!/usr/bin/env perl\nprint 1;\n"},
+		"s-spaced":   {" #!python\nprint(1)\n", " #!python\nprint(1)\n"},
+		"s-none":     {"print(1)\n", "print(1)\n"},
+	}
+	w := twheel{name: "shebangs", version: "1.0", data: map[string]string{}}
+	for name, s := range scripts {
+		w.data["scripts/"+name] = s.in
+	}
+	testenv.WriteFile(t, filepath.Join(h.root, "wheels", w.filename()), string(w.build(t)), 0o644)
+	cmd := exec.Command("pyshim", "install", "-q", "--venv", h.venv, "./"+w.filename())
+	cmd.Env, cmd.Dir = h.env, filepath.Join(h.root, "wheels")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pyshim install: %v\n%s", err, out)
+	}
+	for name, s := range scripts {
+		p := filepath.Join(h.venv, "bin", name)
+		got, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != s.out {
+			t.Errorf("bin/%s = %q, want %q", name, got, s.out)
+		}
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o755 {
+			t.Errorf("bin/%s: mode %v, %v; want 0755", name, st.Mode(), err)
+		}
+	}
+	// The rewritten scripts run the venv's python, and nothing else.
+	for _, name := range []string{"s-python", "s-inject"} {
+		out, err := exec.Command(filepath.Join(h.venv, "bin", name)).CombinedOutput()
+		if err != nil || string(out) != h.venv+"\n" {
+			t.Errorf("bin/%s: %q, %v; want the venv's prefix", name, out, err)
+		}
+	}
+	if fileExists(marker) {
+		t.Error("the arguments of a #!python line ran")
+	}
+}
