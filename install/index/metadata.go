@@ -223,7 +223,15 @@ func (c *Client) metadataFromWheel(ctx context.Context, f File) ([]byte, error) 
 		}
 		return req, err
 	}, func(resp *http.Response) error {
-		b, err := io.ReadAll(resp.Body)
+		limit := int64(maxWheelInMemory)
+		if resp.StatusCode == http.StatusPartialContent {
+			limit = tailSize
+		}
+		b, err := readLimited(resp.Body, limit, f.URL)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		if err != nil {
 			return err
 		}
@@ -320,7 +328,11 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 		if resp.StatusCode != http.StatusPartialContent {
 			return permanentError{fmt.Errorf("GET %s: range request answered %s", r.url, resp.Status)}
 		}
-		b, err := io.ReadAll(resp.Body)
+		b, err := readLimited(resp.Body, want-off, r.url)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		got = b
 		return err
 	})

@@ -568,6 +568,17 @@ func TestHostileIndexes(t *testing.T) {
 			hi.page = huge(50<<20, true)
 			return nil, nil
 		}, []string{"larger than 32 MiB", "/simple/evil/"}, nil},
+		{"a wheel of 20 GiB", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
+			hi.file = func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Length", strconv.FormatInt(20<<30, 10))
+				w.Write(hi.wheel)
+			}
+			return nil, nil
+		}, []string{"/files/" + evilFile, "is larger than"}, func(t *testing.T, h *hostileRoot, hi *hostileIndex) {
+			if c := cachedFiles(h.cache); len(c) > 0 {
+				t.Errorf("the cache keeps the refused download: %v", c)
+			}
+		}},
 		{"a page a byte a second", func(t *testing.T, hi *hostileIndex) ([]string, []string) {
 			hi.page = trickle
 			return []string{"--timeout", "1"}, nil
