@@ -412,7 +412,32 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	if err := checkLayout(files, byDst, append(roots, libDir)); err != nil {
 		return "", nil, nil, err
 	}
+	if err := checkProtected(files, s, o); err != nil {
+		return "", nil, nil, err
+	}
 	return libDir, files, dist, nil
+}
+
+// interpreterNameRE matches the names of the environment's own
+// interpreter in its scripts directory (python, python3, python3.12,
+// python3.13t, pypy3.10).
+var interpreterNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(python|pypy)(\d+(\.\d+)?t?)?$`)
+})
+
+// checkProtected refuses a wheel that would replace the environment's own
+// interpreter (a .data/scripts/python, or a console script named
+// python3) or its pyvenv.cfg: pip would overwrite them and leave a venv
+// whose python is the wheel's script.
+func checkProtected(files []item, s Scheme, o Options) error {
+	scripts, cfg := filepath.Clean(s.Scripts), filepath.Join(s.Data, "pyvenv.cfg")
+	for _, it := range files {
+		dir, name := filepath.Dir(it.dst), filepath.Base(it.dst)
+		if (dir == scripts && (interpreterNameRE().MatchString(name) || it.dst == o.Python)) || it.dst == cfg {
+			return fmt.Errorf("refusing it: %s would replace the environment's own %s", describe(it), it.dst)
+		}
+	}
+	return nil
 }
 
 // checkLayout refuses, before anything is written, destinations that

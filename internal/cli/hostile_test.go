@@ -197,6 +197,9 @@ func hostileWheels(root string) []struct {
 		{"file and directory at once, through .data", evilWheel(member("evil/x", "x"), member("evil-1.0.data/purelib/evil/x/y.py", "y")), "needs"},
 		{"a file under an existing file of the venv", evilWheel(member("evil-1.0.data/data/pyvenv.cfg/x", "x")), "pyvenv.cfg, which is a file"},
 		{"a file in place of the venv's lib", evilWheel(member("evil-1.0.data/data/lib", "x")), "would replace the directory"},
+		{".data/scripts/python", evilWheel(hmember{name: "evil-1.0.data/scripts/python", data: []byte("#!/bin/sh\necho owned\n"), mode: 0o755}), "would replace the environment's own"},
+		{"a console script named python3.11", evilWheel(member("evil-1.0.dist-info/entry_points.txt", "[console_scripts]\npython3.11 = evil:main\n")), "the script python3.11 would replace the environment's own"},
+		{".data/data/pyvenv.cfg", evilWheel(member("evil-1.0.data/data/pyvenv.cfg", "home = /tmp\n")), "would replace the environment's own"},
 	}
 }
 
