@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -79,6 +80,11 @@ type Options struct {
 	// than through range requests: for an install, which needs the chosen
 	// wheels anyway and then finds them downloaded.
 	WholeWheels bool
+	// Sdists makes source distributions candidates too (for an installer
+	// that can build them), after every wheel of the same version; Formats
+	// then says whose wheels and sdists may be used.
+	Sdists  bool
+	Formats Formats
 }
 
 // Client finds and fetches wheels. It is safe for concurrent use; project
@@ -161,9 +167,10 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// File is one wheel a source offers.
+// File is one wheel (or, with Options.Sdists, source distribution) a
+// source offers.
 type File struct {
-	// Filename is the wheel's file name.
+	// Filename is the file's name.
 	Filename string
 	// URL is where to get it (http(s) or file), without the hash fragment.
 	URL string
@@ -188,6 +195,9 @@ type File struct {
 	Rank int
 	// Source is the index or find-links location that listed it.
 	Source string
+	// Sdist is true for a source distribution: it has no Tags, and its
+	// Rank is after every wheel's.
+	Sdist bool
 
 	build buildTag
 }
@@ -331,8 +341,14 @@ func (c *Client) consider(p *Project, rf rawFile) {
 	if !strings.HasSuffix(strings.ToLower(rf.filename), ".whl") {
 		if n, ok := sdistName(rf.filename); ok {
 			if pep508.NormalizeName(n) == p.Name || strings.HasPrefix(pep508.NormalizeName(n), p.Name+"-") {
-				skip("source distribution; only wheels are installed")
+				c.considerSdist(p, rf, n, skip)
 			}
+		}
+		return
+	}
+	if !c.opts.Formats.Wheel(p.Name) {
+		if strings.HasPrefix(pep508.NormalizeName(rf.filename), p.Name+"-") {
+			skip("wheel; --no-binary excludes wheels of " + p.Name)
 		}
 		return
 	}
@@ -368,6 +384,49 @@ func (c *Client) consider(p *Project, rf rawFile) {
 		}
 	}
 	p.Files = append(p.Files, f)
+}
+
+// considerSdist adds the source distribution rf, whose name without its
+// extension is stem, to p.Files when sdists are wanted.
+func (c *Client) considerSdist(p *Project, rf rawFile, stem string, skip func(string)) {
+	switch {
+	case !c.opts.Sdists:
+		skip("source distribution; only wheels are installed")
+		return
+	case !c.opts.Formats.Sdist(p.Name):
+		skip("source distribution; --only-binary excludes building " + p.Name)
+		return
+	}
+	v, ok := sdistVersion(stem, p.Name)
+	if !ok {
+		skip("source distribution whose name has no version")
+		return
+	}
+	if c.python != nil && strings.TrimSpace(rf.requiresPython) != "" {
+		spec, err := pep440.ParseSpecifierSet(rf.requiresPython)
+		if err == nil && !spec.Contains(*c.python, true) {
+			skip(fmt.Sprintf("requires Python %s", rf.requiresPython))
+			return
+		}
+	}
+	f := File{Filename: rf.filename, URL: rf.url, Hashes: rf.hashes, RequiresPython: rf.requiresPython,
+		Yanked: rf.yanked, YankedReason: rf.yankedReason, Name: p.Name, Version: v, Source: rf.source, Sdist: true, Rank: math.MaxInt32}
+	p.Files = append(p.Files, f)
+}
+
+// sdistVersion finds the version in an sdist's stem ("foo-bar-1.0") of
+// project (normalised): the part after the first hyphen at which the name
+// so far normalises to project.
+func sdistVersion(stem, project string) (pep440.Version, bool) {
+	for i := 0; i < len(stem); i++ {
+		if stem[i] != '-' || pep508.NormalizeName(stem[:i]) != project {
+			continue
+		}
+		if v, err := pep440.Parse(stem[i+1:]); err == nil {
+			return v, true
+		}
+	}
+	return pep440.Version{}, false
 }
 
 // indexFiles reads one simple API's page for a project; a 404 is no files.
