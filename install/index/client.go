@@ -13,7 +13,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +29,13 @@ import (
 // PEP 503 HTML accepted.
 const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 
+// DefaultTimeout is pip's default --timeout.
+const DefaultTimeout = 15 * time.Second
+
+// DefaultMaxPageSize bounds an index page: PyPI's largest simple pages
+// (projects with thousands of files) are a few MiB.
+const DefaultMaxPageSize = 32 << 20
+
 // Options configure a Client.
 type Options struct {
 	Config
@@ -39,9 +48,18 @@ type Options struct {
 	// Python is the target's full Python version ("3.11.7"); files whose
 	// requires-python excludes it are skipped. "" skips the check.
 	Python string
-	// Timeout bounds connecting and waiting for response headers of one
-	// attempt (default 30s).
+	// Timeout bounds connecting, waiting for response headers, and each
+	// 16 KiB of a response body (or its rest) of one attempt: a stalled or
+	// trickling server fails with a TimeoutError (default 15s, pip's
+	// --timeout).
 	Timeout time.Duration
+	// MaxPageSize bounds an index or find-links page (default
+	// DefaultMaxPageSize); a larger one fails with a TooLargeError.
+	MaxPageSize int64
+	// AllowRedirects are the hosts ("host", any port, or "host:port")
+	// a redirect may lead to besides the host:port first asked; others
+	// fail with a RedirectError. A redirect from https to http never is.
+	AllowRedirects []string
 	// Retries is how many times a failed request is retried (default 3;
 	// negative means none).
 	Retries int
@@ -97,7 +115,10 @@ type call[T any] struct {
 // New makes a Client.
 func New(opts Options) (*Client, error) {
 	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = DefaultMaxPageSize
 	}
 	if opts.Retries == 0 {
 		opts.Retries = 3
@@ -121,13 +142,13 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		opts:      opts,
-		http:      &http.Client{Transport: tr},
 		sem:       make(chan struct{}, opts.Parallel),
 		dlSem:     make(chan struct{}, opts.Parallel),
 		projects:  map[string]*call[*Project]{},
 		downloads: map[string]*call[string]{},
 		metadata:  map[string]*call[[]byte]{},
 	}
+	c.http = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
 	if opts.Supported != nil {
 		c.supported = tags.NewSupported(opts.Supported)
 	}
@@ -488,7 +509,7 @@ type jsonPage struct {
 func parseJSON(pg *page) ([]rawFile, error) {
 	var jp jsonPage
 	if err := json.Unmarshal(pg.body, &jp); err != nil {
-		return nil, fmt.Errorf("decoding PEP 691 JSON: %w", err)
+		return nil, jsonPageError(err)
 	}
 	if major, _, _ := strings.Cut(jp.Meta.APIVersion, "."); major != "" && major != "1" {
 		return nil, fmt.Errorf("unsupported simple API version %s", jp.Meta.APIVersion)
@@ -520,6 +541,39 @@ func parseJSON(pg *page) ([]rawFile, error) {
 		out = append(out, rf)
 	}
 	return out, nil
+}
+
+// jsonPageError says what is wrong with a page that does not decode as
+// PEP 691 JSON, in the page's terms rather than Go's.
+func jsonPageError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		what := "the page"
+		if te.Field != "" {
+			what = "its field " + strconv.Quote(te.Field)
+		}
+		return fmt.Errorf("not a valid PEP 691 JSON page: %s is a JSON %s, where the API has %s", what, te.Value, jsonKind(te.Type))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not a valid PEP 691 JSON page: %v (at byte %d)", err, se.Offset)
+	}
+	return fmt.Errorf("not a valid PEP 691 JSON page: %v", err)
+}
+
+// jsonKind names the JSON type that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Bool:
+		return "a boolean"
+	}
+	return "a " + t.Kind().String()
 }
 
 func jsonYanked(raw json.RawMessage) (bool, string) {

@@ -91,6 +91,12 @@ type Options struct {
 	Waiting func(lockPath string)
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Timeout is the index client's read timeout (index.Options.Timeout;
+	// 0: index.DefaultTimeout).
+	Timeout time.Duration
+	// AllowRedirects are the hosts a redirect may lead to besides the one
+	// asked (index.Options.AllowRedirects).
+	AllowRedirects []string
 	// Parallel bounds concurrent downloads, unpacks and installs (default
 	// 8).
 	Parallel int
@@ -357,15 +363,17 @@ func newClient(t *Target, o Options, wholeWheels bool) (*index.Client, error) {
 		return nil, fmt.Errorf("the wheel tags %s supports: %w", t.Python, err)
 	}
 	return index.New(index.Options{
-		Config:      o.Index,
-		CacheDir:    o.Cache.IndexDir(),
-		Supported:   tags.Compatible(facts),
-		Python:      t.Info.Markers["python_full_version"],
-		Transport:   o.Transport,
-		UserAgent:   "pyshim",
-		WholeWheels: wholeWheels,
-		Sdists:      o.Builder != nil,
-		Formats:     o.Formats,
+		Config:         o.Index,
+		CacheDir:       o.Cache.IndexDir(),
+		Supported:      tags.Compatible(facts),
+		Python:         t.Info.Markers["python_full_version"],
+		Transport:      o.Transport,
+		Timeout:        o.Timeout,
+		AllowRedirects: o.AllowRedirects,
+		UserAgent:      "pyshim",
+		WholeWheels:    wholeWheels,
+		Sdists:         o.Builder != nil,
+		Formats:        o.Formats,
 	})
 }
 
@@ -564,22 +572,20 @@ func checkHashes(pl *planned, sums map[string]string, path string) error {
 }
 
 // installAll links every planned tree into t, in parallel; a tree found
-// damaged is evicted, unpacked again and installed once more.
+// damaged is evicted, unpacked again and installed once more. Every wheel
+// is planned (checked against the target) before the first is installed:
+// a wheel refused then leaves the others uninstalled too.
 func installAll(ctx context.Context, client *index.Client, t *Target, o Options, plan []*planned) ([]*wheel.Installed, error) {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Parallel)
-	results := make([]*wheel.Installed, len(plan))
 	directURLs := map[string][]byte{}
 	for _, r := range o.Requirements {
 		if r.DirectURL != nil {
 			directURLs[r.Req.NormalizedName()] = r.DirectURL
 		}
 	}
-	var mu sync.Mutex
-	done := 0
-	if o.Progress != nil {
-		o.Progress("install", 0, len(plan))
-	}
+	opts := make([]wheel.Options, len(plan))
+	plans := make([]*wheel.Planned, len(plan))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
 	for i, pl := range plan {
 		g.Go(func() error {
 			var direct []byte
@@ -593,19 +599,48 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 					direct = archiveDirectURL(pl.file.URL, sum)
 				}
 			}
-			wo := wheelOptions(t, o, pl.pkg.Requested, direct)
-			var in *wheel.Installed
-			var err error
-			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == wo.Requested {
-				in, err = p.Install(gctx) // planned while resolving, with these options
-			} else {
-				in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+			opts[i] = wheelOptions(t, o, pl.pkg.Requested, direct)
+			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == opts[i].Requested {
+				plans[i] = p // planned while resolving, with these options
+				return nil
 			}
+			p, err := wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.
 				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
 					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
-						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+						pl.cached = false
+						p, err = wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
+					}
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("installing %s==%s: %w", pl.pkg.Name, pl.pkg.Version, err)
+			}
+			plans[i] = p
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
+	results := make([]*wheel.Installed, len(plan))
+	var mu sync.Mutex
+	done := 0
+	if o.Progress != nil {
+		o.Progress("install", 0, len(plan))
+	}
+	for i, pl := range plan {
+		g.Go(func() error {
+			in, err := plans[i].Install(gctx)
+			if err != nil && pl.cached && gctx.Err() == nil {
+				// A cache entry someone damaged: make it again.
+				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
+					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
+						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, opts[i])
 					}
 				}
 			}

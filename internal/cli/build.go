@@ -249,9 +249,9 @@ type spinner struct {
 	w       io.Writer
 	on      bool
 	verbose bool
-	mu   sync.Mutex
-	stop chan struct{}
-	done chan struct{}
+	mu      sync.Mutex
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 func newSpinner(w io.Writer, quiet, verbose bool) *spinner {

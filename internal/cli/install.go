@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
 	"os/signal"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -123,6 +125,7 @@ func installCmd() *cobra.Command {
 	var tf targetFlags
 	var reqFiles, conFiles, extraIndex, findLinks, editables, onlyBinary, noBinary, extras, groups []string
 	var indexURL string
+	var timeout float64
 	var o installer.Options
 	var noIndex, quiet, verbose, noBuildIsolation, allExtras bool
 	cmd := &cobra.Command{
@@ -268,6 +271,9 @@ dependency group.`,
 					o.Requirements = append(o.Requirements, rs...)
 				}
 			}
+			if o.Timeout, err = installTimeout(cmd.Flags().Changed("timeout"), timeout, a.getenv("PIP_TIMEOUT")); err != nil {
+				return err
+			}
 
 			t, err := a.findTarget(ctx, &tf, true)
 			if err != nil {
@@ -329,6 +335,8 @@ dependency group.`,
 	f.StringArrayVar(&extraIndex, "extra-index-url", nil, "another simple API `URL` to consult")
 	f.StringArrayVarP(&findLinks, "find-links", "f", nil, "a directory or page of wheel links to consult")
 	f.BoolVar(&noIndex, "no-index", false, "consult only --find-links")
+	f.Float64Var(&timeout, "timeout", index.DefaultTimeout.Seconds(), "fail a request when connecting, its headers or each 16 KiB of it take longer than `SECONDS` (default $PIP_TIMEOUT, else 15)")
+	f.StringArrayVar(&o.AllowRedirects, "allow-redirect", nil, "follow redirects to `HOST` (a host, or host:port), not only within the host asked")
 	f.BoolVarP(&o.Upgrade, "upgrade", "U", false, "upgrade the named packages to the newest allowed versions")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "install the named packages without their dependencies")
 	f.BoolVar(&o.Pre, "pre", false, "allow pre-release versions")
@@ -345,6 +353,26 @@ dependency group.`,
 	f.BoolVar(&allExtras, "all-extras", false, "with -r pyproject.toml: install every extra's optional dependencies")
 	f.StringArrayVar(&groups, "group", nil, "install the PEP 735 dependency group `NAME` of pyproject.toml (-r pyproject.toml's, else ./pyproject.toml's)")
 	return cmd
+}
+
+// installTimeout is the read timeout: --timeout when given, else
+// PIP_TIMEOUT (seconds, as pip reads it), else the default.
+func installTimeout(flagSet bool, flag float64, env string) (time.Duration, error) {
+	secs, what := flag, "--timeout"
+	if !flagSet {
+		if env = strings.TrimSpace(env); env == "" {
+			return index.DefaultTimeout, nil
+		}
+		v, err := strconv.ParseFloat(env, 64)
+		if err != nil {
+			return 0, fmt.Errorf("PIP_TIMEOUT=%s is not a number of seconds; set it to one such as 15, or unset it", env)
+		}
+		secs, what = v, "PIP_TIMEOUT"
+	}
+	if secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > 1e6 {
+		return 0, fmt.Errorf("%s %v: the timeout must be a positive number of seconds, such as 15", what, secs)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // interrupted is err, or "interrupted" when a signal ended the command.
