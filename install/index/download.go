@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // wheelPath is where the cache keeps a file: by URL and published hashes.
@@ -79,26 +81,30 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 		if resp.StatusCode != http.StatusOK {
 			return permanentError{fmt.Errorf("GET %s: unexpected %s", f.URL, resp.Status)}
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
+		tmp, err := createTemp(filepath.Dir(dst))
 		if err != nil {
 			return permanentError{err}
 		}
 		defer os.Remove(tmp.Name())
 		h := newHasher(f.Hashes)
 		_, err = io.Copy(io.MultiWriter(tmp, h), resp.Body)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
+			tmp.Close()
 			return fmt.Errorf("downloading %s: %w", f.URL, err)
 		}
 		if err := h.verify(f.Filename, f.Hashes); err != nil {
+			tmp.Close()
 			return permanentError{err}
 		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			return permanentError{err}
-		}
-		return nil
+		return fsutil.Commit(filepath.Dir(dst), func() error {
+			if err := tmp.Close(); err != nil {
+				return fmt.Errorf("downloading %s: %w", f.URL, err)
+			}
+			if err := os.Rename(tmp.Name(), dst); err != nil {
+				return permanentError{err}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return "", err

@@ -291,9 +291,11 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// cleanStaging removes the dist-info staging directories an install that
-// was killed left behind (".NAME-V.dist-info.pyshim-*"): with the lock held,
-// no other install is using them.
+// cleanStaging removes the dist-info staging directories and private
+// unpack directories an install that was killed left behind
+// (".NAME-V.dist-info.pyshim-*", ".pyshim-unpack-*"), and the temporary
+// files of script launchers: with the lock held, no other install is using
+// them.
 func cleanStaging(t *Target) {
 	for _, dir := range []string{t.Scheme.Purelib, t.Scheme.Platlib} {
 		entries, err := os.ReadDir(dir)
@@ -301,9 +303,16 @@ func cleanStaging(t *Target) {
 			continue
 		}
 		for _, e := range entries {
-			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && strings.Contains(n, ".dist-info.pyshim-") {
+			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".dist-info.pyshim-") || strings.HasPrefix(n, ".pyshim-unpack-")) {
 				_ = os.RemoveAll(filepath.Join(dir, n))
 			}
+		}
+	}
+	// Script launchers are written through temporary names in Scripts.
+	entries, _ := os.ReadDir(t.Scheme.Scripts)
+	for _, e := range entries {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".tmp-") || strings.Contains(n, ".pyshim-")) {
+			_ = os.Remove(filepath.Join(t.Scheme.Scripts, n))
 		}
 	}
 }
