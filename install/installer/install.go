@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -442,6 +443,9 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 	}
 	path, err := client.Download(ctx, pl.file)
 	if err != nil {
+		if full := cacheFull(c, err); full != nil {
+			return false, full
+		}
 		return false, fmt.Errorf("downloading %s: %w", pl.file.Filename, err)
 	}
 	var sums map[string]string
@@ -466,10 +470,34 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 	}
 	tree, sum, err := c.Unpack(ctx, path, sums["sha256"])
 	if err != nil {
+		if full := cacheFull(c, err); full != nil {
+			return false, full
+		}
 		return false, err
 	}
 	pl.tree, pl.sum = tree, sum
 	return true, nil
+}
+
+// cacheFull is the user's error for err when it is the wheel cache's file
+// system running out of space (or of inodes, or of quota); nil otherwise.
+// Nothing has been written into the target yet when the cache fills up.
+func cacheFull(c *cache.Cache, err error) error {
+	if !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, syscall.EDQUOT) {
+		return nil
+	}
+	return userErrorf("the wheel cache %s is out of disk space (%v); nothing was installed: free space there, or put the cache on another disk with XDG_CACHE_HOME", c.Dir, unwrapAll(err))
+}
+
+// unwrapAll is the innermost error of err's chain (the system call's).
+func unwrapAll(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
 }
 
 // fileHashes computes the sha256 of path and every other algorithm the

@@ -462,3 +462,120 @@ func TestVenvKilledAtRandom(t *testing.T) {
 	}
 	t.Logf("%d kill points, %d killed mid-venv", n, killed)
 }
+
+// TestInstallSharedColdCache runs two installs of the same wheels into two
+// venvs at once with one cold cache, several times: both write the same
+// cache entries at the same time. Both succeed, both venvs are whole and
+// pass pip check, and the cache holds no temporaries afterwards.
+func TestInstallSharedColdCache(t *testing.T) {
+	wheels := []twheel{{name: "app", version: "1.0", deps: []string{"liba", "libb"}, filler: 300},
+		{name: "liba", version: "1.0", filler: 1500}, {name: "libb", version: "1.0", filler: 1500}}
+	ti := newTIndex(t, "json", wheels...)
+	py := testenv.PyenvPython(t, "3.11.7")
+	base := installEnv(t, "3.11.7")
+	want := []string{"app==1.0", "liba==1.0", "libb==1.0"}
+	for round := range 4 {
+		env := envWith(base, "XDG_CACHE_HOME", filepath.Join(t.TempDir(), "cache"))
+		venvs := []string{makeTestVenv(t, py, filepath.Join(t.TempDir(), "a"), false), makeTestVenv(t, py, filepath.Join(t.TempDir(), "b"), false)}
+		errs := make(chan error, len(venvs))
+		for _, v := range venvs {
+			go func() {
+				out, stderr, err := pyshimRun(env, "", "install", "-q", "--venv", v, "-i", ti.url(), "app")
+				if err != nil {
+					err = fmt.Errorf("install into %s: %v\n%s%s", v, err, out, stderr)
+				}
+				errs <- err
+			}()
+		}
+		for range venvs {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		for _, v := range venvs {
+			if got := freezeSet(t, env, v); !slices.Equal(got, want) {
+				t.Fatalf("round %d: %s has %v", round, v, got)
+			}
+			if bad := checkRecords(t, sitePackages(t, v)); len(bad) > 0 {
+				t.Fatalf("round %d: %s:\n%s", round, v, strings.Join(bad, "\n"))
+			}
+			pipCheck(t, v)
+			if got := pyRun(t, v, "-c", "import app, liba.filler.m01499, libb.filler.m01499 as m; print(m.X)"); got != "1499\n" {
+				t.Fatalf("round %d: import in %s: %q", round, v, got)
+			}
+		}
+		if s := stray(filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim")); len(s) > 0 {
+			t.Errorf("round %d: temporaries left in the cache: %v", round, s)
+		}
+	}
+}
+
+// TestInstallCacheFull installs with the wheel cache on a full file system
+// (a 2 MB tmpfs in the tests' private mount namespace): the install fails
+// with one line that says the cache's disk is full and where, and the venv
+// is unchanged, no half-installed distribution in it.
+func TestInstallCacheFull(t *testing.T) {
+	if !testenv.InPrivateMountNamespace() {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("no private mount namespace (needs root and unshare) under CI")
+		}
+		t.Skip("needs a private mount namespace to mount a small tmpfs (root and unshare)")
+	}
+	ti := newTIndex(t, "json", twheel{name: "small", version: "1.0"}, twheel{name: "huge", version: "1.0", deps: []string{"small"}, filler: 3000})
+	env := installEnv(t, "3.11.7")
+	venv := makeTestVenv(t, testenv.PyenvPython(t, "3.11.7"), filepath.Join(t.TempDir(), "v"), false)
+	// A first install takes the venv's lock file and fills the cache a bit.
+	mustPyshim(t, env, "install", "-q", "--venv", venv, "-i", ti.url(), "small")
+	cache := filepath.Join(t.TempDir(), "cache")
+	if err := os.Mkdir(cache, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", cache, "tmpfs", 0, "size=2m"); err != nil {
+		t.Fatalf("mounting a tmpfs on %s: %v", cache, err)
+	}
+	t.Cleanup(func() { syscall.Unmount(cache, syscall.MNT_DETACH) })
+	env = envWith(env, "XDG_CACHE_HOME", cache)
+	before := treeSnapshot(t, venv)
+	out, stderr, err := pyshimRun(env, "", "install", "--venv", venv, "-i", ti.url(), "huge")
+	if err == nil {
+		t.Fatalf("the install succeeded on a full cache:\n%s%s", out, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := lines[len(lines)-1]
+	t.Logf("stderr:\n%s", stderr)
+	if len(lines) != 1 || !strings.Contains(last, "out of disk space") || !strings.Contains(last, cache) || !strings.Contains(last, "XDG_CACHE_HOME") {
+		t.Errorf("want one line naming the full disk and the cache %s, got:\n%s", cache, stderr)
+	}
+	if strings.Contains(stderr, "goroutine ") || strings.Contains(stderr, "panic") {
+		t.Errorf("a crash:\n%s", stderr)
+	}
+	if d := diffLines(before, treeSnapshot(t, venv)); len(d) > 0 {
+		t.Errorf("the venv changed:\n%s", strings.Join(d, "\n"))
+	}
+	if bad := checkRecords(t, sitePackages(t, venv)); len(bad) > 0 {
+		t.Errorf("half-installed:\n%s", strings.Join(bad, "\n"))
+	}
+	if got := freezeSet(t, env, venv); !slices.Equal(got, []string{"small==1.0"}) {
+		t.Errorf("installed: %v", got)
+	}
+	// Nothing half-unpacked stays in the cache either.
+	if s := stray(cache); len(s) > 0 {
+		t.Errorf("temporaries left in the cache: %v", s)
+	}
+}
+
+// diffLines lists the lines only one of a and b has.
+func diffLines(a, b []string) []string {
+	var d []string
+	for _, l := range a {
+		if !slices.Contains(b, l) {
+			d = append(d, "- "+l)
+		}
+	}
+	for _, l := range b {
+		if !slices.Contains(a, l) {
+			d = append(d, "+ "+l)
+		}
+	}
+	return d
+}
