@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -180,12 +181,15 @@ func mkdirUnique(dir, prefix string) (string, error) {
 }
 
 // moveEntries moves every entry of from into the empty directory to; on
-// failure it moves back what it had moved.
+// failure it moves back what it had moved. pyvenv.cfg goes last: a process
+// killed in the middle leaves a directory that is not taken for a venv
+// (a re-run says to pass --clear), never a venv with parts missing.
 func moveEntries(from, to string) error {
 	entries, err := os.ReadDir(from)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", from, err)
 	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[j].Name() == "pyvenv.cfg" && entries[i].Name() != "pyvenv.cfg" })
 	for i, e := range entries {
 		if err := os.Rename(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
 			for _, back := range entries[:i] {

@@ -29,7 +29,8 @@ import (
 // SIGKILL at random points and run again, installs racing each other and
 // a full file system. Each kill's delay is drawn from a seeded generator
 // whose seed the log prints; PYSHIM_TEST_KILL_SEED replays a run and
-// PYSHIM_TEST_KILL_POINTS sets the number of kills (default 50).
+// PYSHIM_TEST_KILL_POINTS sets the number of kills (default 50 under CI,
+// 10 otherwise).
 
 // benchPackages are bench/install.sh's package set: 50 distributions
 // with their dependencies.
@@ -57,7 +58,8 @@ func benchWheelhouse(t testing.TB) string {
 	return srv.URL + "/simple"
 }
 
-// killPoints is how many kills a test makes.
+// killPoints is how many kills a test makes: PYSHIM_TEST_KILL_POINTS, else
+// 50 under CI=true and 10 otherwise (a quicker local run).
 func killPoints(t testing.TB) int {
 	if s := os.Getenv("PYSHIM_TEST_KILL_POINTS"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -66,7 +68,10 @@ func killPoints(t testing.TB) int {
 		}
 		return n
 	}
-	return 50
+	if os.Getenv("CI") == "true" {
+		return 50
+	}
+	return 10
 }
 
 // killRand is the generator of kill delays, seeded from
@@ -369,6 +374,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 
 	r := killRand(t)
 	killed := 0
+	loop := time.Now()
 	for i := 0; i < n; i++ {
 		ienv, span, kind := cold, tWarm, "warm"
 		if i%5 == 0 {
@@ -392,7 +398,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 	}
 	// The end user's check once more, on the last re-run's venv.
 	fullVenvCheck(t, venv, mods, want)
-	t.Logf("%d kill points, %d killed mid-install (the rest finished first)", n, killed)
+	t.Logf("%d kill points, %d killed mid-install (the rest finished first); the kills and re-runs took %v", n, killed, time.Since(loop).Round(time.Second))
 }
 
 // TestVenvKilledAtRandom kills `pyshim venv --seed DIR` at random points:
