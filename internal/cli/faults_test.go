@@ -585,3 +585,43 @@ func diffLines(a, b []string) []string {
 	}
 	return d
 }
+
+// TestInstallSameVenvRace starts two installs of overlapping sets into one
+// venv at the same moment, several times, cold cache and warm: one waits
+// for the other's lock, both succeed, and the venv holds the union, whole,
+// pip check passing.
+func TestInstallSameVenvRace(t *testing.T) {
+	ti := newTIndex(t, "json", twheel{name: "one", version: "1.0", deps: []string{"common"}, filler: 500},
+		twheel{name: "two", version: "1.0", deps: []string{"common"}, filler: 500}, twheel{name: "common", version: "1.0", filler: 1000})
+	py := testenv.PyenvPython(t, "3.11.7")
+	env := installEnv(t, "3.11.7")
+	want := []string{"common==1.0", "one==1.0", "two==1.0"}
+	for round := range 4 {
+		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
+		errs := make(chan error, 2)
+		for _, pkg := range []string{"one", "two"} {
+			go func() {
+				out, stderr, err := pyshimRun(env, "", "install", "-q", "--venv", venv, "-i", ti.url(), pkg)
+				if err != nil {
+					err = fmt.Errorf("install %s: %v\n%s%s", pkg, err, out, stderr)
+				}
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+		if got := freezeSet(t, env, venv); !slices.Equal(got, want) {
+			t.Fatalf("round %d: installed %v", round, got)
+		}
+		if bad := checkRecords(t, sitePackages(t, venv)); len(bad) > 0 {
+			t.Fatalf("round %d:\n%s", round, strings.Join(bad, "\n"))
+		}
+		if s := stray(venv); len(s) > 0 {
+			t.Errorf("round %d: left behind: %v", round, s)
+		}
+		pipCheck(t, venv)
+	}
+}
