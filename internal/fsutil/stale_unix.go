@@ -4,8 +4,7 @@ package fsutil
 
 import (
 	"os"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // lockDir takes parent's shared (or, with exclusive, exclusive) flock and
@@ -16,13 +15,13 @@ func lockDir(parent string, exclusive bool) func() {
 	if err != nil {
 		return func() {}
 	}
-	how := unix.LOCK_SH
+	how := syscall.LOCK_SH
 	if exclusive {
-		how = unix.LOCK_EX
+		how = syscall.LOCK_EX
 	}
 	for {
-		err = unix.Flock(int(f.Fd()), how)
-		if err != unix.EINTR {
+		err = syscall.Flock(int(f.Fd()), how)
+		if err != syscall.EINTR {
 			break
 		}
 	}
@@ -39,7 +38,7 @@ func lockEntry(p string) *Held {
 	if err != nil {
 		return &Held{}
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
 		return &Held{}
 	}
@@ -47,7 +46,7 @@ func lockEntry(p string) *Held {
 }
 
 // lockFile takes f's exclusive flock (held while f is open).
-func lockFile(f *os.File) { _ = unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) }
+func lockFile(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) }
 
 // stale reports whether nobody holds p's lock (taking it for a moment).
 func stale(p string) bool {
@@ -56,5 +55,5 @@ func stale(p string) bool {
 		return false
 	}
 	defer f.Close()
-	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
+	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
 }
