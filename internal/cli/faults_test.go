@@ -133,7 +133,7 @@ func envWith(env []string, key, value string) []string {
 	return append(out, key+"="+value)
 }
 
-func envValue(env []string, key string) string {
+func xdgValue(env []string, key string) string {
 	for _, kv := range env {
 		if v, ok := strings.CutPrefix(kv, key+"="); ok {
 			return v
@@ -392,7 +392,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 		if d := diffDigests(ref, venvTreeDigest(t, venv)); len(d) > 0 {
 			t.Fatalf("kill %d (%s cache, after %v): the re-run's venv differs from an uninterrupted install:\n%s", i, kind, delay, strings.Join(d, "\n"))
 		}
-		if s := append(stray(venv), stray(filepath.Join(envValue(ienv, "XDG_CACHE_HOME"), "pyshim"))...); len(s) > 0 {
+		if s := append(stray(venv), stray(filepath.Join(xdgValue(ienv, "XDG_CACHE_HOME"), "pyshim"))...); len(s) > 0 {
 			t.Errorf("kill %d (%s cache, after %v): left behind after the re-run: %v", i, kind, delay, s)
 		}
 	}
@@ -510,7 +510,7 @@ func TestInstallSharedColdCache(t *testing.T) {
 				t.Fatalf("round %d: import in %s: %q", round, v, got)
 			}
 		}
-		if s := stray(filepath.Join(envValue(env, "XDG_CACHE_HOME"), "pyshim")); len(s) > 0 {
+		if s := stray(filepath.Join(xdgValue(env, "XDG_CACHE_HOME"), "pyshim")); len(s) > 0 {
 			t.Errorf("round %d: temporaries left in the cache: %v", round, s)
 		}
 	}
