@@ -463,8 +463,16 @@ func TestVenvKilledAtRandom(t *testing.T) {
 			t.Errorf("kill %d (rebuild %v, after %v): left behind after the re-run: %v", i, rebuild, delay, s)
 		}
 	}
+	// A last rebuild, checked by running it: pip and the kept package import.
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", tpl, dir).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, out)
+	}
+	mustPyshim(t, env, mk...)
 	if got := pyRun(t, dir, "-c", "import keepme, pip; print(keepme.VERSION)"); got != "1.0\n" {
-		t.Errorf("the last venv: %q", got)
+		t.Errorf("the rebuilt venv: %q", got)
 	}
 	t.Logf("%d kill points, %d killed mid-venv", n, killed)
 }
