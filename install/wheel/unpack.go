@@ -15,6 +15,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // maxRecordSize bounds the RECORD read into memory (pip's has 45 kB).
@@ -53,10 +55,14 @@ func Unpack(ctx context.Context, wheelPath, dir string) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	// What an unpack of this wheel that was killed left goes first.
+	prefix := "." + filepath.Base(dir) + ".tmp-"
+	fsutil.RemoveStale(parent, func(name string) bool { return strings.HasPrefix(name, prefix) })
+	tmp, held, err := fsutil.CreateLocked(parent, func() (string, error) { return os.MkdirTemp(parent, prefix+"*") })
 	if err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
+	defer held.Release()
 	if err := unpackTo(ctx, wheelPath, tmp); err != nil {
 		os.RemoveAll(tmp)
 		return err
