@@ -816,13 +816,7 @@ func TestBuildKilled(t *testing.T) {
 		}
 		writeTree(t, proj, map[string]string{module + "/__init__.py": fmt.Sprintf("VALUE = %d\ndef main(): pass\n", i)})
 		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
-		cmd := install(venv)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(rng.Int64N(int64(span))))
-		cmd.Process.Kill()
-		cmd.Wait()
+		runKilled(t, env, time.Duration(rng.Int64N(int64(span))), "install", "--venv", venv, "--index-url", ti.url(), proj)
 		if out, err := install(venv).CombinedOutput(); err != nil {
 			t.Fatalf("kill %d: the re-run failed: %v\n%s", i, err, out)
 		}
