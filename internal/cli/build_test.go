@@ -814,6 +814,13 @@ func TestBuildKilled(t *testing.T) {
 			// Cold again: the build environments are made anew.
 			os.Rename(buildDir, filepath.Join(t.TempDir(), "old-build"))
 		}
+		// setuptools copies a source file into build/lib only when its
+		// mtime in whole seconds is newer than the copy's, which may be
+		// the second the last (perhaps killed) build ran in; so an edit
+		// in that second builds the old file, under pip as here. The
+		// edit waits for the next second of the file system's coarse
+		// clock, as a person's edit would be later.
+		time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second + 20*time.Millisecond)))
 		writeTree(t, proj, map[string]string{module + "/__init__.py": fmt.Sprintf("VALUE = %d\ndef main(): pass\n", i)})
 		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
 		runKilled(t, env, time.Duration(rng.Int64N(int64(span))), "install", "--venv", venv, "--index-url", ti.url(), proj)
