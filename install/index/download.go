@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // wheelPath is where the cache keeps a file: by URL and published hashes.
@@ -20,7 +22,9 @@ func (c *Client) cachedWheel(f File) (string, bool) {
 		return "", false
 	}
 	p := c.wheelPath(f)
-	if _, err := os.Stat(p); err == nil {
+	// Another user's file is a miss; the download that follows replaces
+	// it by a rename.
+	if fi, err := os.Stat(p); err == nil && fsutil.OwnedByMe(fi) {
 		return p, true
 	}
 	return "", false
@@ -70,7 +74,7 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 		return p, nil
 	}
 	dst := c.wheelPath(f)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := fsutil.MkdirAllPrivate(filepath.Dir(dst)); err != nil {
 		return "", fmt.Errorf("creating the cache directory: %w", err)
 	}
 	err := c.doWithin(ctx, c.dlSem, func(ctx context.Context) (*http.Request, error) {
