@@ -193,6 +193,7 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 					continue
 				}
 				l.Warnings = append(l.Warnings, untrustedPath(p, w))
+				continue
 			}
 			e, warn := parse([]byte(w), p, pyenvRoot)
 			l.Entries, l.Warnings = append(l.Entries, e...), append(l.Warnings, warn...)
