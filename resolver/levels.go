@@ -165,7 +165,16 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 			return l, false
 		}
 		if trusted == nil || !trusted(p) {
-			l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (run `pyshim trust %s` to use it)", p, filepath.Dir(p)))
+			hint := filepath.Dir(p)
+			if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				// A link is trusted by its target's trust, not its
+				// directory's.
+				if real, err := filepath.EvalSymlinks(p); err == nil {
+					l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (it links to %s: run `pyshim trust %s` to use it)", p, real, real))
+					return l, true
+				}
+			}
+			l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (run `pyshim trust %s` to use it)", p, hint))
 			return l, true
 		}
 		l.Entries, l.AllowPaths = []string{p}, true
