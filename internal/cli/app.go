@@ -137,6 +137,7 @@ func (a *app) pluginSpecs() (specs []resolver.PluginSpec, missing []string) {
 		if slices.Contains(builtin.Names(), name) {
 			specs = append(specs, a.host.BuiltinSpec(name))
 		} else if s, ok := third[name]; ok {
+			s.SHA256 = a.settings.PluginSHA256.V[name]
 			specs = append(specs, s)
 		} else {
 			missing = append(missing, name)
