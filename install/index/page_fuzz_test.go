@@ -83,7 +83,13 @@ func FuzzParseHTML(f *testing.F) {
 		}
 		for i, r := range raws {
 			want := links[i].rawFile()
-			if !utf8.ValidString(want.filename + want.requiresPython + want.yankedReason) {
+			text := want.filename + want.url + want.requiresPython + want.yankedReason
+			for _, h := range []map[string]string{want.hashes, want.metadataHashes} {
+				for k, v := range h {
+					text += k + v
+				}
+			}
+			if !utf8.ValidString(text) {
 				continue // JSON has no way to carry it
 			}
 			if want.hashes == nil {
