@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"mime"
 	"net"
 	"net/http"
@@ -12,7 +13,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +29,13 @@ import (
 // PEP 503 HTML accepted.
 const Accept = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 
+// DefaultTimeout is pip's default --timeout.
+const DefaultTimeout = 15 * time.Second
+
+// DefaultMaxPageSize bounds an index page: PyPI's largest simple pages
+// (projects with thousands of files) are a few MiB.
+const DefaultMaxPageSize = 32 << 20
+
 // Options configure a Client.
 type Options struct {
 	Config
@@ -38,9 +48,18 @@ type Options struct {
 	// Python is the target's full Python version ("3.11.7"); files whose
 	// requires-python excludes it are skipped. "" skips the check.
 	Python string
-	// Timeout bounds connecting and waiting for response headers of one
-	// attempt (default 30s).
+	// Timeout bounds connecting, waiting for response headers, and each
+	// 16 KiB of a response body (or its rest) of one attempt: a stalled or
+	// trickling server fails with a TimeoutError (default 15s, pip's
+	// --timeout).
 	Timeout time.Duration
+	// MaxPageSize bounds an index or find-links page (default
+	// DefaultMaxPageSize); a larger one fails with a TooLargeError.
+	MaxPageSize int64
+	// AllowRedirects are the hosts ("host", any port, or "host:port")
+	// a redirect may lead to besides the host:port first asked; others
+	// fail with a RedirectError. A redirect from https to http never is.
+	AllowRedirects []string
 	// Retries is how many times a failed request is retried (default 3;
 	// negative means none).
 	Retries int
@@ -61,6 +80,11 @@ type Options struct {
 	// than through range requests: for an install, which needs the chosen
 	// wheels anyway and then finds them downloaded.
 	WholeWheels bool
+	// Sdists makes source distributions candidates too (for an installer
+	// that can build them), after every wheel of the same version; Formats
+	// then says whose wheels and sdists may be used.
+	Sdists  bool
+	Formats Formats
 }
 
 // Client finds and fetches wheels. It is safe for concurrent use; project
@@ -91,7 +115,10 @@ type call[T any] struct {
 // New makes a Client.
 func New(opts Options) (*Client, error) {
 	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxPageSize <= 0 {
+		opts.MaxPageSize = DefaultMaxPageSize
 	}
 	if opts.Retries == 0 {
 		opts.Retries = 3
@@ -115,13 +142,13 @@ func New(opts Options) (*Client, error) {
 	}
 	c := &Client{
 		opts:      opts,
-		http:      &http.Client{Transport: tr},
 		sem:       make(chan struct{}, opts.Parallel),
 		dlSem:     make(chan struct{}, opts.Parallel),
 		projects:  map[string]*call[*Project]{},
 		downloads: map[string]*call[string]{},
 		metadata:  map[string]*call[[]byte]{},
 	}
+	c.http = &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
 	if opts.Supported != nil {
 		c.supported = tags.NewSupported(opts.Supported)
 	}
@@ -140,9 +167,10 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
-// File is one wheel a source offers.
+// File is one wheel (or, with Options.Sdists, source distribution) a
+// source offers.
 type File struct {
-	// Filename is the wheel's file name.
+	// Filename is the file's name.
 	Filename string
 	// URL is where to get it (http(s) or file), without the hash fragment.
 	URL string
@@ -167,6 +195,9 @@ type File struct {
 	Rank int
 	// Source is the index or find-links location that listed it.
 	Source string
+	// Sdist is true for a source distribution: it has no Tags, and its
+	// Rank is after every wheel's.
+	Sdist bool
 
 	build buildTag
 }
@@ -310,8 +341,14 @@ func (c *Client) consider(p *Project, rf rawFile) {
 	if !strings.HasSuffix(strings.ToLower(rf.filename), ".whl") {
 		if n, ok := sdistName(rf.filename); ok {
 			if pep508.NormalizeName(n) == p.Name || strings.HasPrefix(pep508.NormalizeName(n), p.Name+"-") {
-				skip("source distribution; only wheels are installed")
+				c.considerSdist(p, rf, n, skip)
 			}
+		}
+		return
+	}
+	if !c.opts.Formats.Wheel(p.Name) {
+		if strings.HasPrefix(pep508.NormalizeName(rf.filename), p.Name+"-") {
+			skip("wheel; --no-binary excludes wheels of " + p.Name)
 		}
 		return
 	}
@@ -347,6 +384,49 @@ func (c *Client) consider(p *Project, rf rawFile) {
 		}
 	}
 	p.Files = append(p.Files, f)
+}
+
+// considerSdist adds the source distribution rf, whose name without its
+// extension is stem, to p.Files when sdists are wanted.
+func (c *Client) considerSdist(p *Project, rf rawFile, stem string, skip func(string)) {
+	switch {
+	case !c.opts.Sdists:
+		skip("source distribution; only wheels are installed")
+		return
+	case !c.opts.Formats.Sdist(p.Name):
+		skip("source distribution; --only-binary excludes building " + p.Name)
+		return
+	}
+	v, ok := sdistVersion(stem, p.Name)
+	if !ok {
+		skip("source distribution whose name has no version")
+		return
+	}
+	if c.python != nil && strings.TrimSpace(rf.requiresPython) != "" {
+		spec, err := pep440.ParseSpecifierSet(rf.requiresPython)
+		if err == nil && !spec.Contains(*c.python, true) {
+			skip(fmt.Sprintf("requires Python %s", rf.requiresPython))
+			return
+		}
+	}
+	f := File{Filename: rf.filename, URL: rf.url, Hashes: rf.hashes, RequiresPython: rf.requiresPython,
+		Yanked: rf.yanked, YankedReason: rf.yankedReason, Name: p.Name, Version: v, Source: rf.source, Sdist: true, Rank: math.MaxInt32}
+	p.Files = append(p.Files, f)
+}
+
+// sdistVersion finds the version in an sdist's stem ("foo-bar-1.0") of
+// project (normalised): the part after the first hyphen at which the name
+// so far normalises to project.
+func sdistVersion(stem, project string) (pep440.Version, bool) {
+	for i := 0; i < len(stem); i++ {
+		if stem[i] != '-' || pep508.NormalizeName(stem[:i]) != project {
+			continue
+		}
+		if v, err := pep440.Parse(stem[i+1:]); err == nil {
+			return v, true
+		}
+	}
+	return pep440.Version{}, false
 }
 
 // indexFiles reads one simple API's page for a project; a 404 is no files.
@@ -429,7 +509,7 @@ type jsonPage struct {
 func parseJSON(pg *page) ([]rawFile, error) {
 	var jp jsonPage
 	if err := json.Unmarshal(pg.body, &jp); err != nil {
-		return nil, fmt.Errorf("decoding PEP 691 JSON: %w", err)
+		return nil, jsonPageError(err)
 	}
 	if major, _, _ := strings.Cut(jp.Meta.APIVersion, "."); major != "" && major != "1" {
 		return nil, fmt.Errorf("unsupported simple API version %s", jp.Meta.APIVersion)
@@ -461,6 +541,39 @@ func parseJSON(pg *page) ([]rawFile, error) {
 		out = append(out, rf)
 	}
 	return out, nil
+}
+
+// jsonPageError says what is wrong with a page that does not decode as
+// PEP 691 JSON, in the page's terms rather than Go's.
+func jsonPageError(err error) error {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		what := "the page"
+		if te.Field != "" {
+			what = "its field " + strconv.Quote(te.Field)
+		}
+		return fmt.Errorf("not a valid PEP 691 JSON page: %s is a JSON %s, where the API has %s", what, te.Value, jsonKind(te.Type))
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("not a valid PEP 691 JSON page: %v (at byte %d)", err, se.Offset)
+	}
+	return fmt.Errorf("not a valid PEP 691 JSON page: %v", err)
+}
+
+// jsonKind names the JSON type that decodes into t.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Bool:
+		return "a boolean"
+	}
+	return "a " + t.Kind().String()
 }
 
 func jsonYanked(raw json.RawMessage) (bool, string) {

@@ -32,6 +32,9 @@ func (c *Client) DirectFile(rawURL, project string) (File, error) {
 	scheme := strings.ToLower(u.Scheme)
 	switch {
 	case strings.Contains(scheme, "+") || scheme == "git" || scheme == "hg" || scheme == "svn" || scheme == "bzr":
+		if c.opts.Sdists {
+			return File{}, &UnsupportedURLError{rawURL, "version control URLs other than git are not supported"}
+		}
 		return File{}, &UnsupportedURLError{rawURL, "version control URLs are not supported"}
 	case scheme != "file" && scheme != "http" && scheme != "https":
 		return File{}, &UnsupportedURLError{rawURL, fmt.Sprintf("the URL scheme %q is not supported", u.Scheme)}
@@ -43,7 +46,14 @@ func (c *Client) DirectFile(rawURL, project string) (File, error) {
 	fn := path.Base(u.Path)
 	if !strings.HasSuffix(strings.ToLower(fn), ".whl") {
 		why := "it is not a wheel"
-		if _, ok := sdistName(fn); ok {
+		if stem, ok := sdistName(fn); ok {
+			if c.opts.Sdists && project != "" {
+				v, ok := sdistVersion(stem, project)
+				if !ok {
+					return File{}, fmt.Errorf("%s: the source distribution's name %s is not %s-VERSION", rawURL, fn, project)
+				}
+				return File{Filename: fn, URL: clean, Hashes: hashes, Name: project, Version: v, Source: "direct URL", Sdist: true}, nil
+			}
 			why = "source distributions are not supported"
 		}
 		return File{}, &UnsupportedURLError{rawURL, why}

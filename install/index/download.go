@@ -9,8 +9,17 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/pyshim/pyshim/install/wheel"
 	"github.com/pyshim/pyshim/internal/fsutil"
 )
+
+// MaxWheelSize bounds a downloaded wheel: no wheel pyshim would unpack
+// (see wheel.MaxUnpackedSize) is larger, stored uncompressed.
+const MaxWheelSize = wheel.MaxUnpackedSize + 1<<30
+
+// maxWheelInMemory bounds a wheel read into memory, when a server answers
+// a range request with the whole file.
+const maxWheelInMemory = 1 << 30
 
 // wheelPath is where the cache keeps a file: by URL and published hashes.
 func (c *Client) wheelPath(f File) string {
@@ -89,12 +98,19 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 		}
 		defer os.Remove(tmp.Name())
 		h := newHasher(f.Hashes)
-		_, err = io.Copy(io.MultiWriter(tmp, h), resp.Body)
+		if resp.ContentLength > MaxWheelSize {
+			tmp.Close()
+			return permanentError{&TooLargeError{What: f.URL, Limit: MaxWheelSize}}
+		}
+		n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, MaxWheelSize+1))
 		if cerr := tmp.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
 			return fmt.Errorf("downloading %s: %w", f.URL, err)
+		}
+		if n > MaxWheelSize {
+			return permanentError{&TooLargeError{What: f.URL, Limit: MaxWheelSize}}
 		}
 		if err := h.verify(f.Filename, f.Hashes); err != nil {
 			return permanentError{err}

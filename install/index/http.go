@@ -8,9 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pyshim/pyshim/internal/fsutil"
@@ -93,6 +97,8 @@ func (c *Client) attempt(ctx context.Context, sem chan struct{}, mk func(context
 		return false, ctx.Err()
 	}
 	defer func() { <-sem }()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	req, err := mk(ctx)
 	if err != nil {
 		return false, err
@@ -103,9 +109,15 @@ func (c *Client) attempt(ctx context.Context, sem chan struct{}, mk func(context
 	c.count(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
+		var re *RedirectError
+		if errors.As(err, &re) {
+			return false, re
+		}
 		return true, err
 	}
-	defer resp.Body.Close()
+	body := newStallReader(resp.Body, c.opts.Timeout, cancel, req.URL.Redacted())
+	defer body.Close()
+	resp.Body = body
 	if resp.StatusCode >= 400 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return retryableStatus(resp.StatusCode), &statusError{url: req.URL.Redacted(), status: resp.Status, code: resp.StatusCode}
@@ -114,6 +126,10 @@ func (c *Client) attempt(ctx context.Context, sem chan struct{}, mk func(context
 		var pe permanentError
 		if errors.As(err, &pe) {
 			return false, pe.err
+		}
+		var te *TimeoutError
+		if errors.As(err, &te) {
+			return true, te // the whole story, without the handler's context
 		}
 		return true, err
 	}
@@ -124,6 +140,114 @@ func (c *Client) count(req *http.Request) {
 	if c.opts.OnRequest != nil {
 		c.opts.OnRequest(req)
 	}
+}
+
+// stallChunk is how much of a body must arrive within each Timeout: a
+// server that trickles (a byte a second) is as stalled as a silent one.
+const stallChunk = 16 << 10
+
+// TimeoutError reports a response body that stalled: less than stallChunk
+// bytes (or the rest of the body) arrived within the read timeout.
+type TimeoutError struct {
+	URL     string
+	Timeout time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("GET %s: less than %d KiB arrived in %s, the read timeout; the server is stalled or too slow (set a longer timeout with --timeout SECONDS or PIP_TIMEOUT)", e.URL, stallChunk>>10, e.Timeout)
+}
+
+// stallReader is a response body that cancels its request when less than
+// stallChunk bytes arrive within timeout (a timer re-armed every
+// stallChunk bytes, not every read: no system call per read).
+type stallReader struct {
+	r       io.ReadCloser
+	timeout time.Duration
+	url     string
+	timer   *time.Timer
+	fired   atomic.Bool
+	since   int
+}
+
+func newStallReader(r io.ReadCloser, timeout time.Duration, cancel context.CancelFunc, url string) *stallReader {
+	s := &stallReader{r: r, timeout: timeout, url: url}
+	s.timer = time.AfterFunc(timeout, func() {
+		s.fired.Store(true)
+		cancel()
+	})
+	return s
+}
+
+func (s *stallReader) Read(p []byte) (int, error) {
+	n, err := s.r.Read(p)
+	if s.since += n; s.since >= stallChunk && !s.fired.Load() {
+		s.since = 0
+		s.timer.Reset(s.timeout)
+	}
+	if err != nil && err != io.EOF && s.fired.Load() {
+		return n, &TimeoutError{URL: s.url, Timeout: s.timeout}
+	}
+	return n, err
+}
+
+func (s *stallReader) Close() error {
+	s.timer.Stop()
+	return s.r.Close()
+}
+
+// RedirectError refuses a redirect to a host other than the one asked
+// (see Options.AllowRedirects).
+type RedirectError struct {
+	URL, To        string
+	Host, Redirect string
+	Downgrade      bool
+}
+
+func (e *RedirectError) Error() string {
+	if e.Downgrade {
+		return fmt.Sprintf("GET %s: redirected from https to plain http (%s); pyshim does not follow that", e.URL, e.To)
+	}
+	return fmt.Sprintf("GET %s: redirected to another host, %s (%s), not %s; pyshim follows redirects only within the host asked; to follow this one pass --allow-redirect %s", e.URL, e.Redirect, e.To, e.Host, e.Redirect)
+}
+
+// hostPort is u's host:port in lower case, with the scheme's default port
+// made explicit: a "host" for redirects is a host and port.
+func hostPort(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if strings.EqualFold(u.Scheme, "https") {
+			port = "443"
+		}
+	}
+	return strings.ToLower(net.JoinHostPort(u.Hostname(), port))
+}
+
+// checkRedirect follows a redirect within the first request's host:port,
+// or to a host Options.AllowRedirects names, never from https to http.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	first := via[0].URL
+	if strings.EqualFold(first.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+		return &RedirectError{URL: first.Redacted(), To: req.URL.Redacted(), Downgrade: true}
+	}
+	from, to := hostPort(first), hostPort(req.URL)
+	if from == to {
+		return nil
+	}
+	for _, a := range c.opts.AllowRedirects {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == to || a == strings.ToLower(req.URL.Hostname()) {
+			return nil
+		}
+	}
+	shown := strings.ToLower(req.URL.Host)
+	if shown == "" {
+		shown = to
+	}
+	return &RedirectError{URL: first.Redacted(), To: req.URL.Redacted(), Host: strings.ToLower(first.Host), Redirect: shown}
 }
 
 // cacheMeta is what the HTTP cache keeps beside a body.
@@ -250,7 +374,15 @@ func (c *Client) getPage(ctx context.Context, url, accept string) (*page, error)
 		if resp.StatusCode != http.StatusOK {
 			return permanentError{fmt.Errorf("GET %s: unexpected %s", url, resp.Status)}
 		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+		limit := c.opts.MaxPageSize
+		if resp.ContentLength > limit {
+			return permanentError{&TooLargeError{What: "the page " + url, Limit: limit}}
+		}
+		body, err := readLimited(resp.Body, limit, "the page "+url)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", url, err)
 		}

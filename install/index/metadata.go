@@ -15,7 +15,7 @@ import (
 
 	"github.com/pyshim/pyshim/install/pep440"
 	"github.com/pyshim/pyshim/install/pep508"
-
+	"github.com/pyshim/pyshim/install/wheel"
 	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
@@ -172,13 +172,25 @@ func (c *Client) metadataFile(ctx context.Context, f File, key string) ([]byte, 
 // getFile reads a whole small file (local or remote).
 func (c *Client) getFile(ctx context.Context, u string) ([]byte, error) {
 	if p, ok := localPath(u); ok {
-		return os.ReadFile(p)
+		fh, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		return readLimited(fh, MaxMetadataSize, p)
 	}
 	var out []byte
 	err := c.do(ctx, func(ctx context.Context) (*http.Request, error) {
 		return http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	}, func(resp *http.Response) error {
-		b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+		if resp.ContentLength > MaxMetadataSize {
+			return permanentError{&TooLargeError{What: u, Limit: MaxMetadataSize}}
+		}
+		b, err := readLimited(resp.Body, MaxMetadataSize, u)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		out = b
 		return err
 	})
@@ -212,7 +224,15 @@ func (c *Client) metadataFromWheel(ctx context.Context, f File) ([]byte, error) 
 		}
 		return req, err
 	}, func(resp *http.Response) error {
-		b, err := io.ReadAll(resp.Body)
+		limit := int64(maxWheelInMemory)
+		if resp.StatusCode == http.StatusPartialContent {
+			limit = tailSize
+		}
+		b, err := readLimited(resp.Body, limit, f.URL)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		if err != nil {
 			return err
 		}
@@ -309,7 +329,11 @@ func (r *rangeReader) ReadAt(p []byte, off int64) (int, error) {
 		if resp.StatusCode != http.StatusPartialContent {
 			return permanentError{fmt.Errorf("GET %s: range request answered %s", r.url, resp.Status)}
 		}
-		b, err := io.ReadAll(resp.Body)
+		b, err := readLimited(resp.Body, want-off, r.url)
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			return permanentError{err}
+		}
 		got = b
 		return err
 	})
@@ -350,14 +374,44 @@ func readMetadataFromZip(zr *zip.Reader, f File) ([]byte, error) {
 	if pick == nil {
 		return nil, fmt.Errorf("%s has no .dist-info/METADATA", f.Filename)
 	}
+	if pick.UncompressedSize64 > MaxMetadataSize {
+		return nil, fmt.Errorf("%s: %s is %d bytes, more than the %d bytes pyshim reads", f.Filename, pick.Name, pick.UncompressedSize64, MaxMetadataSize)
+	}
 	rc, err := pick.Open()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pick.Name, err)
 	}
 	defer rc.Close()
-	b, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	b, err := readLimited(rc, MaxMetadataSize, f.Filename+": "+pick.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pick.Name, err)
+	}
+	return b, nil
+}
+
+// MaxMetadataSize bounds a METADATA file (PEP 658 or read from a wheel),
+// as install/wheel bounds it when unpacking.
+const MaxMetadataSize = wheel.MaxMetadataSize
+
+// TooLargeError reports a page or file larger than pyshim reads.
+type TooLargeError struct {
+	What  string
+	Limit int64
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d MiB, the most pyshim reads of it; it is not what an index serves there", e.What, e.Limit>>20)
+}
+
+// readLimited reads r whole, refusing more than limit bytes (never
+// holding more than limit+1 in memory).
+func readLimited(r io.Reader, limit int64, what string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &TooLargeError{What: what, Limit: limit}
 	}
 	return b, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/pep440"
+	"github.com/pyshim/pyshim/install/pep508"
 	"github.com/pyshim/pyshim/install/resolve"
 )
 
@@ -82,6 +83,14 @@ func (a *ArchiveInfo) hash() string {
 	return ""
 }
 
+// Path is the local path of a file:// URL, else the URL.
+func (d *DirectURL) Path() string {
+	if p, ok := localFile(d.URL); ok {
+		return p
+	}
+	return d.URL
+}
+
 // Editable reports whether d is an editable install.
 func (d *DirectURL) Editable() bool { return d.DirInfo != nil && d.DirInfo.Editable }
 
@@ -119,7 +128,7 @@ func archiveDirectURL(u, sum string) []byte {
 
 // directRequirements reads the wheels of the direct URL requirements:
 // their files (by normalised name) and what the resolver needs of them.
-func directRequirements(ctx context.Context, client *index.Client, reqs []Requirement, installed map[string]Dist) (map[string]index.File, []resolve.Direct, error) {
+func directRequirements(ctx context.Context, client *index.Client, b Builder, t *Target, reqs []Requirement, installed map[string]Dist) (map[string]index.File, []resolve.Direct, error) {
 	files := map[string]index.File{}
 	var directs []resolve.Direct
 	for _, r := range reqs {
@@ -135,6 +144,9 @@ func directRequirements(ctx context.Context, client *index.Client, reqs []Requir
 		if err != nil {
 			var ue *index.UnsupportedURLError
 			if errors.As(err, &ue) {
+				if b != nil {
+					return nil, nil, userErrorf("%s%s: %s", r.Req, where, ue.Why)
+				}
 				return nil, nil, userErrorf("%s%s: %s; only wheels (.whl) are supported", r.Req, where, ue.Why)
 			}
 			return nil, nil, userErrorf("%s%s: %v", r.Req.Name, where, err)
@@ -150,7 +162,12 @@ func directRequirements(ctx context.Context, client *index.Client, reqs []Requir
 			}
 			continue
 		}
-		md, err := client.Metadata(ctx, f)
+		var md *index.Metadata
+		if f.Sdist {
+			md, err = sdistMetadata(ctx, client, b, t, f)
+		} else {
+			md, err = client.Metadata(ctx, f)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s%s: %w", r.Req.Name, where, err)
 		}
@@ -158,7 +175,7 @@ func directRequirements(ctx context.Context, client *index.Client, reqs []Requir
 		d := resolve.Direct{Name: n, URL: r.Req.URL, Version: f.Version, Metadata: &resolve.Metadata{
 			RequiresDist: md.RequiresDist, RequiresPython: md.RequiresPython, ProvidesExtra: md.ProvidesExtra,
 		}}
-		if in, ok := installed[n]; ok && in.DirectURL != nil && in.DirectURL.URL == f.URL && in.DirectURL.ArchiveInfo != nil {
+		if in, ok := installed[n]; ok && r.DirectURL == nil && in.DirectURL != nil && in.DirectURL.URL == f.URL && in.DirectURL.ArchiveInfo != nil {
 			v, err := pep440.Parse(in.Version)
 			want, have := f.Hashes["sha256"], in.DirectURL.ArchiveInfo.Hashes["sha256"]
 			if err == nil && v.Equal(f.Version) && (want == "" || have == "" || strings.EqualFold(want, have)) {
@@ -168,4 +185,28 @@ func directRequirements(ctx context.Context, client *index.Client, reqs []Requir
 		directs = append(directs, d)
 	}
 	return files, directs, nil
+}
+
+// sdistMetadata reads the metadata of the source distribution f through
+// b (downloading it first).
+func sdistMetadata(ctx context.Context, client *index.Client, b Builder, t *Target, f index.File) (*index.Metadata, error) {
+	if b == nil {
+		return nil, fmt.Errorf("%s is a source distribution, and nothing can build it here", f.Filename)
+	}
+	path, err := client.Download(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("downloading %s: %w", f.Filename, err)
+	}
+	data, err := b.SdistMetadata(ctx, t, path, f.Hashes["sha256"])
+	if err != nil {
+		return nil, err
+	}
+	md, err := index.ParseMetadata(data)
+	if err != nil {
+		return nil, fmt.Errorf("the metadata of %s: %w", f.Filename, err)
+	}
+	if pep508.NormalizeName(md.Name) != f.Name {
+		return nil, fmt.Errorf("%s holds %s, not %s", f.Filename, md.Name, f.Name)
+	}
+	return md, nil
 }

@@ -40,6 +40,20 @@ type Requirement struct {
 	// Where locates it for messages ("req.txt:3"; "" for the command
 	// line).
 	Where string
+	// DirectURL, for a direct reference to a wheel built from a local
+	// source, is the direct_url.json to record instead of the wheel's own
+	// archive_info (PEP 610: dir_info, vcs_info, an sdist's archive_info).
+	DirectURL []byte
+}
+
+// Builder builds wheels from source distributions (PEP 517); see
+// install/build.
+type Builder interface {
+	// SdistMetadata returns the core metadata of the sdist at path, whose
+	// sha256 is sum, for installs into t.
+	SdistMetadata(ctx context.Context, t *Target, path, sum string) ([]byte, error)
+	// BuildSdist returns a wheel built from the sdist at path for t.
+	BuildSdist(ctx context.Context, t *Target, path, sum string) (string, error)
 }
 
 // Options tune an install.
@@ -77,9 +91,21 @@ type Options struct {
 	Waiting func(lockPath string)
 	// Transport replaces the HTTP transport (tests).
 	Transport http.RoundTripper
+	// Timeout is the index client's read timeout (index.Options.Timeout;
+	// 0: index.DefaultTimeout).
+	Timeout time.Duration
+	// AllowRedirects are the hosts a redirect may lead to besides the one
+	// asked (index.Options.AllowRedirects).
+	AllowRedirects []string
 	// Parallel bounds concurrent downloads, unpacks and installs (default
 	// 8).
 	Parallel int
+	// Builder, when set, lets source distributions be installed: the
+	// resolver may pick one when no compatible wheel of a version exists.
+	Builder Builder
+	// Formats limits wheels and sdists per project (--only-binary,
+	// --no-binary).
+	Formats index.Formats
 }
 
 // Change is one distribution added to or removed from the target.
@@ -122,6 +148,10 @@ type planned struct {
 	// planned is the tree's install plan made while resolving, if any.
 	planned *wheel.Planned
 	direct  bool // file is a direct URL's: record it in direct_url.json
+	// build, for a source distribution, builds its wheel; sdistSum is then
+	// the sdist's sha256 (sum is the built wheel's).
+	build    func(ctx context.Context, path, sum string) (string, error)
+	sdistSum string
 }
 
 // Install resolves o.Requirements for t and installs what is missing.
@@ -180,6 +210,11 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		return nil, err
 	}
 	prov := &resolve.IndexProvider{Client: client}
+	if o.Builder != nil {
+		prov.SdistMetadata = func(ctx context.Context, f index.File) (*index.Metadata, error) {
+			return sdistMetadata(ctx, client, o.Builder, t, f)
+		}
+	}
 	// The look-ahead and the guesses it starts live until Install returns:
 	// the downloads they began may be the ones prepare waits for.
 	rctx := ctx
@@ -205,7 +240,7 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 		prov.Likely = spec.start
 		prov.LookAhead = t.Info.Markers
 	}
-	directFiles, directs, err := directRequirements(ctx, client, o.Requirements, installed)
+	directFiles, directs, err := directRequirements(ctx, client, o.Builder, t, o.Requirements, installed)
 	if err != nil {
 		return nil, err
 	}
@@ -244,6 +279,14 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 			}
 		}
 		pl := &planned{pkg: p, file: f, direct: direct}
+		if f.Sdist {
+			if o.Builder == nil {
+				return nil, fmt.Errorf("%s==%s: only a source distribution, and no builder", p.Name, p.Version)
+			}
+			pl.build = func(ctx context.Context, path, sum string) (string, error) {
+				return o.Builder.BuildSdist(ctx, t, path, sum)
+			}
+		}
 		if hashMode {
 			// A direct URL's own #sha256= is verified when it is
 			// downloaded, which is enough, as with pip.
@@ -320,13 +363,17 @@ func newClient(t *Target, o Options, wholeWheels bool) (*index.Client, error) {
 		return nil, fmt.Errorf("the wheel tags %s supports: %w", t.Python, err)
 	}
 	return index.New(index.Options{
-		Config:      o.Index,
-		CacheDir:    o.Cache.IndexDir(),
-		Supported:   tags.Compatible(facts),
-		Python:      t.Info.Markers["python_full_version"],
-		Transport:   o.Transport,
-		UserAgent:   "pyshim",
-		WholeWheels: wholeWheels,
+		Config:         o.Index,
+		CacheDir:       o.Cache.IndexDir(),
+		Supported:      tags.Compatible(facts),
+		Python:         t.Info.Markers["python_full_version"],
+		Transport:      o.Transport,
+		Timeout:        o.Timeout,
+		AllowRedirects: o.AllowRedirects,
+		UserAgent:      "pyshim",
+		WholeWheels:    wholeWheels,
+		Sdists:         o.Builder != nil,
+		Formats:        o.Formats,
 	})
 }
 
@@ -422,7 +469,7 @@ func prepare(ctx context.Context, client *index.Client, o Options, plan []*plann
 // gate, when not nil, admits the unpacking (the CPU-bound part).
 func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *planned, lookup bool, gate *sizeGate) (bool, error) {
 	published := strings.ToLower(pl.file.Hashes["sha256"])
-	if published != "" && lookup {
+	if published != "" && lookup && pl.build == nil {
 		if tree, ok := c.Lookup(published); ok {
 			// The tree was unpacked from content with this sha256.
 			if err := checkHashes(pl, map[string]string{"sha256": published}, ""); err == nil {
@@ -455,7 +502,15 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 		}
 		defer gate.release()
 	}
-	tree, sum, err := c.Unpack(ctx, path, sums["sha256"])
+	wheelSum := sums["sha256"]
+	if pl.build != nil {
+		pl.sdistSum = wheelSum
+		if path, err = pl.build(ctx, path, wheelSum); err != nil {
+			return false, err
+		}
+		wheelSum = ""
+	}
+	tree, sum, err := c.Unpack(ctx, path, wheelSum)
 	if err != nil {
 		return false, err
 	}
@@ -517,9 +572,60 @@ func checkHashes(pl *planned, sums map[string]string, path string) error {
 }
 
 // installAll links every planned tree into t, in parallel; a tree found
-// damaged is evicted, unpacked again and installed once more.
+// damaged is evicted, unpacked again and installed once more. Every wheel
+// is planned (checked against the target) before the first is installed:
+// a wheel refused then leaves the others uninstalled too.
 func installAll(ctx context.Context, client *index.Client, t *Target, o Options, plan []*planned) ([]*wheel.Installed, error) {
+	directURLs := map[string][]byte{}
+	for _, r := range o.Requirements {
+		if r.DirectURL != nil {
+			directURLs[r.Req.NormalizedName()] = r.DirectURL
+		}
+	}
+	opts := make([]wheel.Options, len(plan))
+	plans := make([]*wheel.Planned, len(plan))
 	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Parallel)
+	for i, pl := range plan {
+		g.Go(func() error {
+			var direct []byte
+			if pl.direct {
+				direct = directURLs[pl.pkg.Name]
+				if direct == nil {
+					sum := pl.sum
+					if pl.sdistSum != "" {
+						sum = pl.sdistSum
+					}
+					direct = archiveDirectURL(pl.file.URL, sum)
+				}
+			}
+			opts[i] = wheelOptions(t, o, pl.pkg.Requested, direct)
+			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == opts[i].Requested {
+				plans[i] = p // planned while resolving, with these options
+				return nil
+			}
+			p, err := wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
+			if err != nil && pl.cached && gctx.Err() == nil {
+				// A cache entry someone damaged: make it again.
+				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
+					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
+						pl.cached = false
+						p, err = wheel.PlanUnpacked(pl.tree, t.Scheme, opts[i])
+					}
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("installing %s==%s: %w", pl.pkg.Name, pl.pkg.Version, err)
+			}
+			plans[i] = p
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	g, gctx = errgroup.WithContext(ctx)
 	g.SetLimit(o.Parallel)
 	results := make([]*wheel.Installed, len(plan))
 	var mu sync.Mutex
@@ -529,23 +635,12 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 	}
 	for i, pl := range plan {
 		g.Go(func() error {
-			var direct []byte
-			if pl.direct {
-				direct = archiveDirectURL(pl.file.URL, pl.sum)
-			}
-			wo := wheelOptions(t, o, pl.pkg.Requested, direct)
-			var in *wheel.Installed
-			var err error
-			if p := pl.planned; p != nil && direct == nil && p.Options().Requested == wo.Requested {
-				in, err = p.Install(gctx) // planned while resolving, with these options
-			} else {
-				in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
-			}
+			in, err := plans[i].Install(gctx)
 			if err != nil && pl.cached && gctx.Err() == nil {
 				// A cache entry someone damaged: make it again.
 				if eerr := o.Cache.Evict(pl.sum); eerr == nil {
 					if _, perr := prepareOne(gctx, client, o.Cache, pl, false, nil); perr == nil {
-						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, wo)
+						in, err = wheel.InstallUnpacked(gctx, pl.tree, t.Scheme, opts[i])
 					}
 				}
 			}

@@ -21,7 +21,13 @@ import (
 
 // Requirement is one requirement line.
 type Requirement struct {
+	// Req is the requirement; nil when Local is set.
 	Req *pep508.Requirement
+	// Local is a local project, archive or VCS URL as pip takes them on a
+	// line of their own ("./dir", "../x.tar.gz", "git+file:///repo@v1"),
+	// relative paths made relative to the file; Editable marks "-e".
+	Local    string
+	Editable bool
 	// Hashes are the --hash values as written ("sha256:…").
 	Hashes []string
 	// File and Line locate it (the first line of a continued line).
@@ -168,6 +174,7 @@ var valueOpts = map[string]string{
 	"-r": "-r", "--requirement": "-r", "-c": "-c", "--constraint": "-c",
 	"-i": "-i", "--index-url": "-i", "--extra-index-url": "--extra-index-url",
 	"-f": "-f", "--find-links": "-f", "--hash": "--hash",
+	"-e": "-e", "--editable": "-e",
 }
 
 var flagOpts = map[string]bool{"--no-index": true, "--pre": true, "--require-hashes": true}
@@ -236,9 +243,21 @@ func (p *parser) line(path string, l logicalLine, constraint bool, stack []strin
 			p.out.Pre = true
 		case "--require-hashes":
 			p.out.RequireHashes = true
+		case "-e":
+			if constraint {
+				return fail("%s is not allowed in a constraints file", o.written)
+			}
+			p.out.Requirements = append(p.out.Requirements, Requirement{Local: localSpec(o.value, path), Editable: true, File: path, Line: l.n})
 		}
 	}
 	if reqText == "" {
+		return nil
+	}
+	if looksLocal(reqText) {
+		if constraint {
+			return fail("%s: a local project or URL is not allowed in a constraints file", reqText)
+		}
+		p.out.Requirements = append(p.out.Requirements, Requirement{Local: localSpec(reqText, path), Hashes: hashes, File: path, Line: l.n})
 		return nil
 	}
 	r, err := pep508.ParseRequirement(reqText)
@@ -258,6 +277,32 @@ func (p *parser) line(path string, l logicalLine, constraint bool, stack []strin
 		p.out.Requirements = append(p.out.Requirements, req)
 	}
 	return nil
+}
+
+// looksLocal reports whether a requirement line names a local project,
+// archive or VCS URL rather than a PEP 508 requirement, as pip reads such
+// lines: a path ("./dir", "../x.tar.gz", "/abs/dir", with optional
+// [extras]) or a bare "git+..." URL.
+func looksLocal(text string) bool {
+	if strings.Contains(text, " @ ") || strings.Contains(text, ";") {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(text, "."), strings.HasPrefix(text, "/"), strings.HasPrefix(text, "~"):
+		return true
+	case strings.HasPrefix(text, "git+"), strings.HasPrefix(text, "file:"):
+		return true
+	}
+	return false
+}
+
+// localSpec makes a relative path in a requirement file relative to that
+// file's directory, as pip does; URLs stay as they are.
+func localSpec(spec, file string) string {
+	if strings.Contains(spec, "://") || strings.HasPrefix(spec, "~") || filepath.IsAbs(spec) {
+		return spec
+	}
+	return filepath.Join(filepath.Dir(file), spec)
 }
 
 func exists(p string) bool {

@@ -2,6 +2,7 @@ package reqfile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -97,7 +98,6 @@ func TestParseLowercaseEnvNotExpanded(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	cases := map[string]string{
 		"pkg\n--trusted-host example.com\n": "/r.txt:2: unknown or unsupported option --trusted-host",
-		"-e ./src\n":                        "/r.txt:1: unknown or unsupported option -e",
 		"pkg --index-url x\n":               "/r.txt:1: option --index-url is not allowed after a requirement",
 		"pkg --hash=md5:abcd\n":             "/r.txt:1: invalid --hash",
 		"pkg --hash=sha256:abcd\n":          "/r.txt:1: invalid --hash",
@@ -168,4 +168,35 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestParseLocal: "-e DIR", path lines and bare git+ URLs are local
+// sources, paths made relative to the requirement file; a path is refused
+// in a constraints file.
+func TestParseLocal(t *testing.T) {
+	files := map[string]string{
+		"/w/r.txt": "-e ./proj\n../other[fast]\n/abs/pkg-1.0.tar.gz\ngit+file:///repo@v1#egg=x\nname @ file:///dir\n",
+		"/w/c.txt": "./proj\n",
+	}
+	f, err := Parse("/w/r.txt", Options{ReadFile: memFS(files), Getenv: env(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range f.Requirements {
+		if r.Local != "" {
+			got = append(got, fmt.Sprintf("%s editable=%v %s", r.Local, r.Editable, r.Where()))
+		} else {
+			got = append(got, r.Req.String())
+		}
+	}
+	want := []string{"/w/proj editable=true /w/r.txt:1", "/other[fast] editable=false /w/r.txt:2", "/abs/pkg-1.0.tar.gz editable=false /w/r.txt:3",
+		"git+file:///repo@v1#egg=x editable=false /w/r.txt:4", "name @ file:///dir"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	files["/w/r2.txt"] = "-c c.txt\n"
+	if _, err := Parse("/w/r2.txt", Options{ReadFile: memFS(files), Getenv: env(nil)}); err == nil || !strings.Contains(err.Error(), "not allowed in a constraints file") {
+		t.Errorf("a path in a constraints file: %v", err)
+	}
 }

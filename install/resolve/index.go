@@ -30,6 +30,10 @@ type IndexProvider struct {
 	// An installer prepares them in the background, so that downloads and
 	// unpacking overlap the resolution. It must not block.
 	Likely func(index.File)
+	// SdistMetadata, when set, reads the metadata of a source
+	// distribution (Client lists them only when it is set); the look-ahead
+	// and Likely pass sdists over.
+	SdistMetadata func(ctx context.Context, f index.File) (*index.Metadata, error)
 
 	wg   sync.WaitGroup
 	mu   sync.Mutex
@@ -83,10 +87,15 @@ func (p *IndexProvider) Metadata(ctx context.Context, project string, version pe
 	if err != nil {
 		return nil, err
 	}
-	if p.Likely != nil {
-		p.Likely(f)
+	var md *index.Metadata
+	if f.Sdist && p.SdistMetadata != nil {
+		md, err = p.SdistMetadata(ctx, f)
+	} else {
+		if p.Likely != nil {
+			p.Likely(f)
+		}
+		md, err = p.Client.Metadata(ctx, f)
 	}
-	md, err := p.Client.Metadata(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +181,7 @@ func likelyFile(pr *index.Project, spec pep440.SpecifierSet) (index.File, bool) 
 		if f.Version.IsPrerelease() || !spec.Contains(f.Version, false) {
 			continue
 		}
-		return f, !f.Yanked
+		return f, !f.Yanked && !f.Sdist
 	}
 	return index.File{}, false
 }

@@ -3,11 +3,13 @@ package wheel
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/sha256"
 	"encoding/csv"
 	"encoding/hex"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -42,6 +44,9 @@ type testWheel struct {
 	symlinks     map[string]string
 	fileName     string // default NAME-VERSION-TAG.whl
 	wheelVersion string // default 1.0
+	// declared are uncompressed sizes the zip headers claim instead of
+	// the true ones, by member path.
+	declared map[string]uint64
 }
 
 func (w testWheel) distInfo() string { return w.name + "-" + w.version + ".dist-info" }
@@ -95,6 +100,19 @@ func (w testWheel) build(t testing.TB, dir string) string {
 			mode = 0o644
 		}
 		h.SetMode(mode)
+		if n, ok := w.declared[f.path]; ok {
+			var comp bytes.Buffer
+			fw, _ := flate.NewWriter(&comp, flate.BestSpeed)
+			fw.Write([]byte(f.data))
+			fw.Close()
+			h.CRC32, h.CompressedSize64, h.UncompressedSize64 = crc32.ChecksumIEEE([]byte(f.data)), uint64(comp.Len()), n
+			raw, err := zw.CreateRaw(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw.Write(comp.Bytes())
+			continue
+		}
 		fw, err := zw.CreateHeader(h)
 		if err != nil {
 			t.Fatal(err)

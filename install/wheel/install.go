@@ -409,7 +409,96 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 			files = append(files, it)
 		}
 	}
+	if err := checkLayout(files, byDst, append(roots, libDir)); err != nil {
+		return "", nil, nil, err
+	}
+	if err := checkProtected(files, s, o); err != nil {
+		return "", nil, nil, err
+	}
 	return libDir, files, dist, nil
+}
+
+// interpreterNameRE matches the names of the environment's own
+// interpreter in its scripts directory (python, python3, python3.12,
+// python3.13t, pypy3.10).
+var interpreterNameRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(python|pypy)(\d+(\.\d+)?t?)?$`)
+})
+
+// checkProtected refuses a wheel that would replace the environment's own
+// interpreter (a .data/scripts/python, or a console script named
+// python3) or its pyvenv.cfg: pip would overwrite them and leave a venv
+// whose python is the wheel's script.
+func checkProtected(files []item, s Scheme, o Options) error {
+	scripts, cfg := filepath.Clean(s.Scripts), filepath.Join(s.Data, "pyvenv.cfg")
+	for _, it := range files {
+		dir, name := filepath.Dir(it.dst), filepath.Base(it.dst)
+		if (dir == scripts && (interpreterNameRE().MatchString(name) || it.dst == o.Python)) || it.dst == cfg {
+			return fmt.Errorf("refusing it: %s would replace the environment's own %s", describe(it), it.dst)
+		}
+	}
+	return nil
+}
+
+// checkLayout refuses, before anything is written, destinations that
+// could not all be created: a file that another one needs as a directory
+// ("pkg/x" and "pkg/x/y"), a file under something in the environment
+// that is not a directory (".data/data/pyvenv.cfg/x"), or a file in place
+// of one of the scheme's directories or their parents (".data/data/lib").
+// It stats each distinct directory once (walking up to the first that
+// exists), never each file; a file that would replace some other existing
+// directory still fails only when it is placed.
+func checkLayout(files []item, byDst map[string]int, roots []string) error {
+	for _, it := range files {
+		for _, r := range roots {
+			if ancestorOrSame(it.dst, r) {
+				return fmt.Errorf("refusing it: %s would replace the directory %s with a file", describe(it), it.dst)
+			}
+		}
+	}
+	isRoot := func(d string) bool {
+		for _, r := range roots {
+			if d == r {
+				return true
+			}
+		}
+		return false
+	}
+	known := map[string]bool{} // directory -> exists as a directory (or will be made)
+	for _, it := range files {
+		d := filepath.Dir(it.dst)
+		for !known[d] {
+			if j, ok := byDst[d]; ok {
+				return fmt.Errorf("refusing it: %s needs %s as a directory, but the wheel installs a file there (%s)", describe(it), d, describe(files[j]))
+			}
+			known[d] = true
+			st, err := os.Stat(d)
+			if err == nil {
+				if !st.IsDir() {
+					return fmt.Errorf("refusing it: %s would be installed under %s, which is a file in the environment, not a directory", describe(it), d)
+				}
+				break
+			}
+			if !errors.Is(err, os.ErrNotExist) || isRoot(d) {
+				break // the install says what is wrong with it
+			}
+			parent := filepath.Dir(d)
+			if parent == d {
+				break
+			}
+			d = parent
+		}
+	}
+	return nil
+}
+
+// describe names an item for messages: its RECORD path, or the script it
+// is the launcher of.
+func describe(it item) string {
+	if it.entry.Path != "" {
+		return it.entry.Path
+	}
+	return "the script " + filepath.Base(it.dst)
 }
 
 func hasScripts(files []item) bool {

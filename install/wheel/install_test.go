@@ -447,7 +447,7 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 		want string
 	}{
 		{"bad hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], sum("other"), r[2]} })), "hash does not match RECORD"},
-		{"bad size", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], r[1], "3"} })), "does not match RECORD's 3"},
+		{"bad size", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], r[1], "3"} })), "RECORD says 3"},
 		{"md5 hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], "md5=abc", r[2]} })), "unsupported hash algorithm"},
 		{"no hash", withRecord(demoWheel("1.0"), editRow("demo_pkg/cli.py", func(r []string) []string { return []string{r[0], "", ""} })), "no hash in RECORD"},
 		{"unlisted member", withExtra(demoWheel("1.0"), zfile{path: "demo_pkg/sneaky.py", data: "x"}), "no hash in RECORD"},
@@ -469,6 +469,25 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 		{"entry point path", testWheel{name: "demo_pkg", version: "1.0", entryPoints: "[console_scripts]\n../../evil = os:getcwd\n"}, "invalid script name"},
 		{"into dist-info", testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg-1.0.data/purelib/demo_pkg-1.0.dist-info/METADATA", data: "x"}}}, "inside its own dist-info"},
 		{"wheel version 2", testWheel{name: "demo_pkg", version: "1.0", wheelVersion: "2.0"}, "Wheel-Version 2.0"},
+		{"duplicate member", withExtra(demoWheel("1.0"), zfile{path: "demo_pkg/cli.py", data: "import os\n"}), "appears twice"},
+		{"non-UTF-8 name", withExtra(demoWheel("1.0"), zfile{path: "demo_pkg/\xff.py", data: "x"}), "not UTF-8"},
+		{"file and directory", withExtra(demoWheel("1.0"), zfile{path: "demo_pkg/cli.py/x.py", data: "x"}), "needs it as a directory"},
+		{"file and directory through .data", testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg/x", data: "x"}, {path: "demo_pkg-1.0.data/purelib/demo_pkg/x/y.py", data: "y"}}}, "as a directory, but the wheel installs a file there"},
+		{"file under the venv's pyvenv.cfg", testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg-1.0.data/data/pyvenv.cfg/x", data: "x"}}}, "which is a file in the environment"},
+		{"file in place of the scripts directory", testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg-1.0.data/data/bin", data: "x"}}}, "would replace the directory"},
+		{"METADATA over the limit", withRecord(testWheel{name: "demo_pkg", version: "1.0", declared: map[string]uint64{"demo_pkg-1.0.dist-info/METADATA": MaxMetadataSize + 1}}, func(rows [][]string) [][]string {
+			for _, r := range rows {
+				if strings.HasSuffix(r[0], "/METADATA") {
+					r[2] = ""
+				}
+			}
+			return rows
+		}), "more than the 16777216 bytes pyshim reads"},
+		{"declared size disagrees with RECORD", testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg/a.py", data: "abc"}}, declared: map[string]uint64{"demo_pkg/a.py": 2}}, "declares 2 bytes, RECORD says 3"},
+		{"member over the size limit", withRecord(testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg/a.bin", data: "abc"}}, declared: map[string]uint64{"demo_pkg/a.bin": MaxMemberSize + 1}}, noSize("demo_pkg/a.bin")), "zip bomb"},
+		{"members over the total limit", withRecord(testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg/a.bin", data: "a"}, {path: "demo_pkg/b.bin", data: "b"}, {path: "demo_pkg/c.bin", data: "c"}, {path: "demo_pkg/d.bin", data: "d"}, {path: "demo_pkg/e.bin", data: "e"}},
+			declared: map[string]uint64{"demo_pkg/a.bin": MaxMemberSize, "demo_pkg/b.bin": MaxMemberSize, "demo_pkg/c.bin": MaxMemberSize, "demo_pkg/d.bin": MaxMemberSize, "demo_pkg/e.bin": 1}}, noSize("")), "in all"},
+		{"member inflating past its declared size", withRecord(testWheel{name: "demo_pkg", version: "1.0", files: []zfile{{path: "demo_pkg/a.bin", data: strings.Repeat("a", 1<<20)}}, declared: map[string]uint64{"demo_pkg/a.bin": 100}}, noSize("demo_pkg/a.bin")), "more than the 100 bytes its header declares"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -512,8 +531,20 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 }
 
 func withRecord(w testWheel, f func([][]string) [][]string) testWheel { w.editRecord = f; return w }
-func withExtra(w testWheel, z zfile) testWheel                        { w.extra = append(w.extra, z); return w }
-func withFileName(w testWheel, n string) testWheel                    { w.fileName = n; return w }
+
+// noSize drops the size column of path's RECORD row (of every row for "").
+func noSize(path string) func([][]string) [][]string {
+	return func(rows [][]string) [][]string {
+		for _, r := range rows {
+			if (path == "" || r[0] == path) && len(r) > 2 {
+				r[2] = ""
+			}
+		}
+		return rows
+	}
+}
+func withExtra(w testWheel, z zfile) testWheel     { w.extra = append(w.extra, z); return w }
+func withFileName(w testWheel, n string) testWheel { w.fileName = n; return w }
 func withSymlink(w testWheel, p, target string) testWheel {
 	w.symlinks = map[string]string{p: target}
 	return w

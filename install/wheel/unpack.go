@@ -20,6 +20,23 @@ import (
 // maxRecordSize bounds the RECORD read into memory (pip's has 45 kB).
 const maxRecordSize = 64 << 20
 
+// Bounds on what a wheel may expand to, so that a zip bomb fills neither
+// the disk nor memory. The largest wheels published (CUDA libraries,
+// PyTorch) hold single files of about 2 GiB and expand to less than 8
+// GiB; the bounds are twice that. Sizes are the ones the archive declares:
+// the zip reader refuses a member that inflates to more than its declared
+// size (see extractFile), so the bytes actually written are bounded too.
+const (
+	// MaxMemberSize bounds one member's uncompressed size.
+	MaxMemberSize = 4 << 30
+	// MaxUnpackedSize bounds the sum of the members' uncompressed sizes.
+	MaxUnpackedSize = 16 << 30
+	// MaxMetadataSize bounds the dist-info files pyshim reads into
+	// memory besides RECORD: METADATA, WHEEL, entry_points.txt (pip's
+	// METADATA is 4 kB; the longest on PyPI, with a README, about 1 MiB).
+	MaxMetadataSize = 16 << 20
+)
+
 // Unpack extracts the wheel at wheelPath into dir, verifying every member
 // against RECORD (sha256 or stronger, and size) as it is written, and
 // refusing members that could escape dir (absolute paths, "..", symlinks,
@@ -86,6 +103,7 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 	files := map[string]*zip.File{}
 	var tops []string
 	seenTop := map[string]bool{}
+	var total uint64
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, "/")
 		if err := checkRelPath(name); err != nil {
@@ -109,7 +127,24 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 		if _, dup := files[name]; dup {
 			return fmt.Errorf("refusing it: member %s appears twice", name)
 		}
+		if f.UncompressedSize64 > MaxMemberSize {
+			return fmt.Errorf("refusing it: member %s declares %d bytes uncompressed, more than the %d bytes pyshim unpacks for one file; it may be a zip bomb", name, f.UncompressedSize64, uint64(MaxMemberSize))
+		}
+		if total += f.UncompressedSize64; total > MaxUnpackedSize {
+			return fmt.Errorf("refusing it: its members declare more than %d bytes uncompressed in all, the limit pyshim unpacks for one wheel; it may be a zip bomb", uint64(MaxUnpackedSize))
+		}
 		files[name] = f
+	}
+	for name := range files {
+		for d := name; ; {
+			i := strings.LastIndexByte(d, '/')
+			if i < 0 {
+				break
+			}
+			if d = d[:i]; files[d] != nil {
+				return fmt.Errorf("refusing it: member %s is a file, but member %s needs it as a directory", d, name)
+			}
+		}
 	}
 	distInfo, err := findDistInfo(tops, want)
 	if err != nil {
@@ -139,6 +174,11 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 	for _, e := range rows {
 		record[e.Path] = e
 	}
+	for _, base := range []string{"METADATA", "WHEEL", "entry_points.txt"} {
+		if f := files[distInfo+"/"+base]; f != nil && f.UncompressedSize64 > MaxMetadataSize {
+			return fmt.Errorf("refusing it: its %s is %d bytes, more than the %d bytes pyshim reads", base, f.UncompressedSize64, MaxMetadataSize)
+		}
+	}
 	dataDir := strings.TrimSuffix(distInfo, ".dist-info") + ".data"
 	for name := range files {
 		if err := classifyMember(name, distInfo, dataDir); err != nil {
@@ -151,6 +191,9 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 		}
 		if !listed || e.Hash == "" {
 			return fmt.Errorf("refusing it: member %s has no hash in RECORD; rebuild the wheel", name)
+		}
+		if f := files[name]; e.Size >= 0 && uint64(e.Size) != f.UncompressedSize64 {
+			return fmt.Errorf("refusing it: member %s declares %d bytes, RECORD says %d; it is corrupt or was tampered with, download it again", name, f.UncompressedSize64, e.Size)
 		}
 	}
 	for _, e := range rows {
@@ -313,11 +356,18 @@ func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
 		}
 		w = io.MultiWriter(out, v)
 	}
-	_, err = io.CopyBuffer(w, rc, buf)
+	n, err := io.CopyBuffer(w, rc, buf)
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
+		if errors.Is(err, zip.ErrFormat) {
+			// The zip reader stops a member at its declared size.
+			return fmt.Errorf("it inflates to more than the %d bytes its header declares; the wheel is corrupt or a zip bomb", f.UncompressedSize64)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("it inflates to %d bytes, less than the %d its header declares; the wheel is corrupt, download it again", n, f.UncompressedSize64)
+		}
 		if errors.Is(err, zip.ErrChecksum) || errors.Is(err, zip.ErrFormat) {
 			return fmt.Errorf("corrupt data (%v); download the wheel again", err)
 		}

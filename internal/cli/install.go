@@ -2,21 +2,27 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"os"
+	"os/signal"
 	"path"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
+	"github.com/pyshim/pyshim/install/build"
 	"github.com/pyshim/pyshim/install/cache"
 	"github.com/pyshim/pyshim/install/index"
 	"github.com/pyshim/pyshim/install/installer"
@@ -117,10 +123,11 @@ func plural(n int, what string) string {
 
 func installCmd() *cobra.Command {
 	var tf targetFlags
-	var reqFiles, conFiles, extraIndex, findLinks []string
+	var reqFiles, conFiles, extraIndex, findLinks, editables, onlyBinary, noBinary, extras, groups []string
 	var indexURL string
+	var timeout float64
 	var o installer.Options
-	var noIndex, quiet, verbose bool
+	var noIndex, quiet, verbose, noBuildIsolation, allExtras bool
 	cmd := &cobra.Command{
 		Use:   "install [PKG...]",
 		Short: "Install packages into the project's venv (resolving, downloading and linking natively)",
@@ -137,31 +144,89 @@ when it is read-only, inside the Nix store, or marked EXTERNALLY-MANAGED
 Wheels come from the indexes (PEP 503/691: --index-url, --extra-index-url,
 PIP_INDEX_URL, PIP_EXTRA_INDEX_URL) and --find-links; they are unpacked
 once into $XDG_CACHE_HOME/pyshim and linked into the venv. Concurrent
-installs into one venv wait for each other.`,
+installs into one venv wait for each other.
+
+Local projects (".", "./dir", "name @ file:///dir"), source archives
+("./pkg-1.0.tar.gz"), git repositories ("git+file:///repo@v1") and
+index packages that publish only an sdist are built with their PEP 517
+backend in an isolated build environment (cached by its requirements);
+built wheels are kept, and an unchanged project is not built again.
+-e DIR installs a project editable (PEP 660). -r pyproject.toml installs
+a project's dependencies (--extra, --all-extras), --group a PEP 735
+dependency group.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			bulkWorkGC()
 			start := time.Now()
-			if len(args) == 0 && len(reqFiles) == 0 {
+			if len(args) == 0 && len(reqFiles) == 0 && len(editables) == 0 && len(groups) == 0 {
 				return fmt.Errorf("nothing to install; name packages or pass -r FILE")
 			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			out := output{w: cmd.ErrOrStderr(), quiet: quiet, verbose: verbose}
 			a, err := newLightApp()
 			if err != nil {
 				return err
 			}
-			ctx := cmd.Context()
 			cfg := index.ConfigFromEnv(a.getenv)
+			for _, v := range onlyBinary {
+				o.Formats.AddFormatArg(v, true)
+			}
+			for _, v := range noBinary {
+				o.Formats.AddFormatArg(v, false)
+			}
+			var locals []*localSource
+			for _, e := range editables {
+				s, _, err := parseLocal(e, a.cwd, true)
+				if err != nil {
+					return err
+				}
+				if s.kind != "dir" {
+					return fmt.Errorf("-e %s: editable installs take a local project directory", e)
+				}
+				s.editable = true
+				locals = append(locals, s)
+			}
 			for _, arg := range args {
+				if s, ok, err := parseLocal(arg, a.cwd, false); err != nil {
+					return err
+				} else if ok {
+					locals = append(locals, s)
+					continue
+				}
 				r, err := argRequirement(arg, a.cwd)
 				if err != nil {
 					return err
 				}
 				o.Requirements = append(o.Requirements, installer.Requirement{Req: r})
 			}
+			sawProject := false
 			for _, p := range reqFiles {
+				if filepath.Base(p) == "pyproject.toml" {
+					rs, err := projectRequirements(absPath(p, a.cwd), true, extras, allExtras, groups)
+					if err != nil {
+						return err
+					}
+					o.Requirements = append(o.Requirements, rs...)
+					sawProject = true
+					continue
+				}
 				rf, err := reqfile.Parse(absPath(p, a.cwd), reqfile.Options{Getenv: a.getenv})
 				if err != nil {
 					return err
+				}
+				for _, r := range rf.Requirements {
+					if r.Local == "" {
+						continue
+					}
+					s, ok, err := parseLocal(r.Local, a.cwd, r.Editable)
+					if err == nil && !ok {
+						err = fmt.Errorf("%s: %s is not a local project, source archive or git URL", r.Where(), r.Local)
+					}
+					if err != nil {
+						return err
+					}
+					s.editable, s.where = r.Editable, r.Where()
+					locals = append(locals, s)
 				}
 				o.Requirements = append(o.Requirements, fromReqfile(rf.Requirements)...)
 				o.Constraints = append(o.Constraints, fromReqfile(rf.Constraints)...)
@@ -194,6 +259,21 @@ installs into one venv wait for each other.`,
 			}
 			cfg.NoIndex = cfg.NoIndex || noIndex
 			o.Index = cfg
+			if !sawProject {
+				if len(extras) > 0 || allExtras {
+					return fmt.Errorf("--extra and --all-extras choose optional dependencies of -r pyproject.toml; pass -r pyproject.toml too, or name the project with its extras (pyshim install '.[%s]')", strings.Join(extras, ","))
+				}
+				if len(groups) > 0 {
+					rs, err := projectRequirements(filepath.Join(a.cwd, "pyproject.toml"), false, nil, false, groups)
+					if err != nil {
+						return err
+					}
+					o.Requirements = append(o.Requirements, rs...)
+				}
+			}
+			if o.Timeout, err = installTimeout(cmd.Flags().Changed("timeout"), timeout, a.getenv("PIP_TIMEOUT")); err != nil {
+				return err
+			}
 
 			t, err := a.findTarget(ctx, &tf, true)
 			if err != nil {
@@ -201,6 +281,18 @@ installs into one venv wait for each other.`,
 			}
 			out.debug("Using %s (%s) at %s", t.Python, t.Origin, t.Dir)
 			o.Cache = cache.New(a.cacheDir())
+			spin := newSpinner(cmd.ErrOrStderr(), quiet, verbose)
+			defer spin.status("")
+			o.Builder = &build.Builder{Dir: filepath.Join(a.cacheDir(), "build"), Cache: o.Cache, Index: cfg, Formats: o.Formats,
+				NoIsolation: noBuildIsolation, Info: a.info, Status: spin.status}
+			for _, s := range locals {
+				built, r, err := buildLocal(ctx, o.Builder.(*build.Builder), t, s)
+				if err != nil {
+					return interrupted(ctx, err)
+				}
+				defer built.Cleanup()
+				o.Requirements = append(o.Requirements, r)
+			}
 			o.Link = wheel.Reflink
 			o.Parallel = installer.DefaultParallel()
 			o.Waiting = func(p string) { out.info("Waiting for another install to finish (lock %s)...", p) }
@@ -209,7 +301,7 @@ installs into one venv wait for each other.`,
 			rep, err := installer.Install(ctx, t, o)
 			bar.finish()
 			if err != nil {
-				return err
+				return interrupted(ctx, err)
 			}
 			out.debug("Resolved %s in %s", plural(len(rep.Resolved), "package"), seconds(rep.Resolve))
 			if o.DryRun {
@@ -243,6 +335,8 @@ installs into one venv wait for each other.`,
 	f.StringArrayVar(&extraIndex, "extra-index-url", nil, "another simple API `URL` to consult")
 	f.StringArrayVarP(&findLinks, "find-links", "f", nil, "a directory or page of wheel links to consult")
 	f.BoolVar(&noIndex, "no-index", false, "consult only --find-links")
+	f.Float64Var(&timeout, "timeout", index.DefaultTimeout.Seconds(), "fail a request when connecting, its headers or each 16 KiB of it take longer than `SECONDS` (default $PIP_TIMEOUT, else 15)")
+	f.StringArrayVar(&o.AllowRedirects, "allow-redirect", nil, "follow redirects to `HOST` (a host, or host:port), not only within the host asked")
 	f.BoolVarP(&o.Upgrade, "upgrade", "U", false, "upgrade the named packages to the newest allowed versions")
 	f.BoolVar(&o.NoDeps, "no-deps", false, "install the named packages without their dependencies")
 	f.BoolVar(&o.Pre, "pre", false, "allow pre-release versions")
@@ -251,17 +345,52 @@ installs into one venv wait for each other.`,
 	f.BoolVar(&o.Compile, "compile", false, "byte-compile the installed files (python -m compileall)")
 	f.BoolVarP(&quiet, "quiet", "q", false, "print nothing but errors")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print more: the target, resolution and download times")
+	f.StringArrayVarP(&editables, "editable", "e", nil, "install the project in `DIR` editable (PEP 660): edits to its source need no reinstall")
+	f.BoolVar(&noBuildIsolation, "no-build-isolation", false, "build in the target venv with what is installed there, not in an isolated build environment")
+	f.StringArrayVar(&onlyBinary, "only-binary", nil, "use only wheels for these `NAMES` (comma-separated; :all: or :none:), never building sdists")
+	f.StringArrayVar(&noBinary, "no-binary", nil, "build these `NAMES` (comma-separated; :all: or :none:) from source distributions, not wheels")
+	f.StringArrayVar(&extras, "extra", nil, "with -r pyproject.toml: also install the optional dependencies of `EXTRA`")
+	f.BoolVar(&allExtras, "all-extras", false, "with -r pyproject.toml: install every extra's optional dependencies")
+	f.StringArrayVar(&groups, "group", nil, "install the PEP 735 dependency group `NAME` of pyproject.toml (-r pyproject.toml's, else ./pyproject.toml's)")
 	return cmd
+}
+
+// installTimeout is the read timeout: --timeout when given, else
+// PIP_TIMEOUT (seconds, as pip reads it), else the default.
+func installTimeout(flagSet bool, flag float64, env string) (time.Duration, error) {
+	secs, what := flag, "--timeout"
+	if !flagSet {
+		if env = strings.TrimSpace(env); env == "" {
+			return index.DefaultTimeout, nil
+		}
+		v, err := strconv.ParseFloat(env, 64)
+		if err != nil {
+			return 0, fmt.Errorf("PIP_TIMEOUT=%s is not a number of seconds; set it to one such as 15, or unset it", env)
+		}
+		secs, what = v, "PIP_TIMEOUT"
+	}
+	if secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) || secs > 1e6 {
+		return 0, fmt.Errorf("%s %v: the timeout must be a positive number of seconds, such as 15", what, secs)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
+}
+
+// interrupted is err, or "interrupted" when a signal ended the command.
+func interrupted(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return &exitError{code: 130, err: errors.New("interrupted")}
+	}
+	return err
 }
 
 // argRequirement parses a command-line requirement: a PEP 508 string
 // ("name @ URL" included), a wheel file or a wheel URL, which become
 // "name @ file:///abs/path.whl" and "name @ URL" as with pip. Source
-// distributions, directories and VCS URLs are refused: only wheels are
-// installed.
+// distributions, directories and git URLs are parseLocal's; anything else
+// is refused.
 func argRequirement(arg, cwd string) (*pep508.Requirement, error) {
 	onlyWheels := func() error {
-		return fmt.Errorf("%s: only wheels (.whl) can be installed; source distributions, directories and VCS URLs are not supported", arg)
+		return fmt.Errorf("%s: not something pyshim installs (a requirement, a wheel, a source distribution, a project directory or a git+ URL)", arg)
 	}
 	direct := func(fn, u string) (*pep508.Requirement, error) {
 		wf, err := wheel.ParseFilename(fn)
@@ -335,6 +464,9 @@ func absPath(p, cwd string) string {
 func fromReqfile(rs []reqfile.Requirement) []installer.Requirement {
 	var out []installer.Requirement
 	for _, r := range rs {
+		if r.Req == nil {
+			continue // a local source, built first
+		}
 		out = append(out, installer.Requirement{Req: r.Req, Hashes: r.Hashes, Where: r.Where()})
 	}
 	return out
@@ -559,7 +691,11 @@ func freezeLines(dists []installer.Dist, versionInfo []any, all bool) []string {
 			continue
 		}
 		line := d.Name + "==" + d.Version
-		if d.DirectURL != nil && !d.DirectURL.Editable() {
+		switch {
+		case d.DirectURL != nil && d.DirectURL.Editable():
+			// pip's form for an editable project without version control.
+			line = fmt.Sprintf("# Editable install with no version control (%s==%s)\n-e %s", d.Name, d.Version, d.DirectURL.Path())
+		case d.DirectURL != nil:
 			// Installed from a URL (PEP 610): pip prints "name @ url".
 			line = d.DirectURL.Requirement(d.Name)
 		}

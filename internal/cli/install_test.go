@@ -1202,11 +1202,11 @@ func TestInstallDirectURL(t *testing.T) {
 		{"conflicting requirement", []string{"direct-app @ " + fileURL, "direct-app>=2"},
 			"the direct URL " + fileURL + " gives only direct-app==1.0 (not direct-app>=2)"},
 		{"wrong project", []string{"other @ " + fileURL}, "is a wheel of direct-app, not of other"},
-		{"sdist URL", []string{"direct-app @ " + srv.URL + "/direct-app-1.0.tar.gz"}, "direct-app @ " + srv.URL + "/direct-app-1.0.tar.gz: source distributions are not supported; only wheels (.whl) are supported"},
-		{"VCS URL", []string{"direct-app @ git+https://example.invalid/direct-app.git"}, "direct-app @ git+https://example.invalid/direct-app.git: version control URLs are not supported; only wheels (.whl) are supported"},
-		{"bare VCS URL", []string{"git+https://example.invalid/direct-app.git"}, "only wheels (.whl) can be installed"},
-		{"bare sdist", []string{"./dist/direct-app-1.0.tar.gz"}, "only wheels (.whl) can be installed"},
-		{"directory", []string{"./dist"}, "only wheels (.whl) can be installed"},
+		{"sdist URL gone", []string{"direct-app @ " + srv.URL + "/direct-app-1.0.tar.gz"}, "downloading direct-app-1.0.tar.gz: GET " + srv.URL + "/direct-app-1.0.tar.gz: 404 Not Found"},
+		{"other VCS", []string{"direct-app @ hg+file:///nonexistent/repo"}, "direct-app @ hg+file:///nonexistent/repo: version control URLs other than git are not supported"},
+		{"git repository missing", []string{"git+file:///nonexistent/repo"}, "cannot clone file:///nonexistent/repo:"},
+		{"bare sdist missing", []string{"./dist/direct-app-1.0.tar.gz"}, "the source distribution " + filepath.Join(work, "dist", "direct-app-1.0.tar.gz") + " does not exist"},
+		{"not a project", []string{"./dist"}, filepath.Join(work, "dist") + " has neither pyproject.toml nor setup.py: it is not a Python project"},
 		{"missing file", []string{"direct-app @ file://" + filepath.Join(work, "nosuch", app.filename())}, "the wheel file " + filepath.Join(work, "nosuch", app.filename()) + " does not exist"},
 	}
 	for _, c := range errCases {
