@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark `pyshim install` against pip, measured in the same run, on the
-# same local index and the same package set:
+# Benchmark `pyshim install` against pip and against the physical floor,
+# all measured interleaved in ONE hyperfine invocation, on the same local
+# index and the same package set:
 #   pyshim install, cold cache (no wheel, page, metadata or info cache)
 #   pyshim install, warm cache (everything unpacked already)
 #   pip install --no-compile   (pip's own HTTP cache warm, as pip usually runs)
-# each into a fresh venv (made by --prepare, not timed), and print the ratios
-# (targets: cold <= 1/5 of pip; warm <= 1/20 of pip and under 0.5 s).
+#   floor, warm: `cp -al` of the finished site-packages into a fresh venv
+#     (the least a placer of these ~11k files can do: one link per file,
+#     one mkdir per directory)
+#   floor, cold: the resolved wheels (the same set, from the wheelhouse)
+#     unzipped into a fresh venv's site-packages by 2 parallel Info-ZIP
+#     `unzip` processes (`xargs -P2 -n1 unzip -q -o -d DIR`, largest wheel
+#     first so that both workers stay busy to the end): the least a cold
+#     install does with 2 cores, without any network, resolve, hash or RECORD
+# Every timed run gets its target made beforehand by --prepare (a fresh
+# venv copied from a template; nothing is deleted inside a timed run), and
+# the summary prints the ratios to pip and to the floors (goals: warm <=
+# 0.05x pip and <= 2x its floor; cold <= 0.20x pip and <= 2x its floor).
 #
 # The index is a wheelhouse repacked from pyenv 3.11.7's site-packages by
 # ../shared/tools/repack_wheels.py (every distribution there, so that the
@@ -17,7 +28,8 @@
 # http.server handler is served with a listen backlog of 128;
 # STOCK_SERVER=1 uses `python3 -m http.server` as it is.
 #
-# usage: bench/install.sh [PYTHON]   (default: pyenv's 3.11.7; needs hyperfine)
+# usage: bench/install.sh [PYTHON]   (default: pyenv's 3.11.7; needs
+#   hyperfine and unzip; run with TMPDIR on a disk, e.g. /work/benchtmp)
 #   PACKAGES="flask requests"  RUNS=5  STOCK_SERVER=1  REPACK=path/to/repack_wheels.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -79,36 +91,62 @@ sync
 EOF
 chmod +x "$work/prep.sh"
 
-# Check the set once, and warm pip's cache and pyshim's.
-"$work/prep.sh" "$work/tpl-bare" "$work/v"
-"$work/pyshim" install -q --venv "$work/v" -i "$index" $packages
-n=$("$work/pyshim" freeze --all --venv "$work/v" | wc -l)
+# Check the set once, and warm pip's cache and pyshim's. $work/done is
+# the finished venv whose site-packages the warm floor links.
+"$work/prep.sh" "$work/tpl-bare" "$work/done"
+"$work/pyshim" install -q --venv "$work/done" -i "$index" $packages
+"$work/pyshim" freeze --all --venv "$work/done" >"$work/freeze.txt"
+n=$(wc -l <"$work/freeze.txt")
 "$work/prep.sh" "$work/tpl-pip" "$work/p"
 "$work/p/bin/python" -m pip install -q --no-compile -i "$index" $packages
 np=$("$work/p/bin/python" -m pip freeze | wc -l)
-echo "interpreter: $py"
-echo "packages: $packages -> pyshim installs $n distributions, pip $np"
-
-hyperfine -N --runs "$runs" --export-json "$work/h.json" \
-  --prepare "$work/prep.sh $work/tpl-bare $work/v cold" --command-name "pyshim install (cold cache)" \
-  "$work/pyshim install -q --venv $work/v -i $index $packages" \
-  --prepare "$work/prep.sh $work/tpl-bare $work/w" --command-name "pyshim install (warm cache)" \
-  "$work/pyshim install -q --venv $work/w -i $index $packages" \
-  --prepare "$work/prep.sh $work/tpl-pip $work/p" --command-name "pip install --no-compile" \
-  "$work/p/bin/python -m pip install -q --no-compile -i $index $packages" >/dev/null
-
-python3 - "$work/h.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print(f"{'command':30} {'mean s':>8} {'±':>6} {'min s':>7}")
-for name, x in r.items():
-    print(f"{name:30} {x['mean']:8.3f} {x['stddev']:6.3f} {x['min']:7.3f}")
-print()
-pip = r["pip install --no-compile"]["mean"]
-cold = r["pyshim install (cold cache)"]["mean"]
-warm = r["pyshim install (warm cache)"]["mean"]
-def verdict(ok): return "meets" if ok else "misses"
-print(f"cold / pip: {cold/pip:.3f} (1/{pip/cold:.1f}; target 1/5: {verdict(cold <= pip/5)})")
-print(f"warm / pip: {warm/pip:.3f} (1/{pip/warm:.1f}; target 1/20: {verdict(warm <= pip/20)})")
-print(f"warm: {warm:.3f} s (target < 0.5 s: {verdict(warm < 0.5)})")
+site_rel=$("$work/done/bin/python" -c 'import sys, sysconfig; print(sysconfig.get_paths()["purelib"][len(sys.prefix) + 1:])')
+nfiles=$(find "$work/done/$site_rel" -type f | wc -l)
+# The cold floor unzips the wheels of exactly the resolved set, largest
+# first (xargs hands them out in order).
+python3 - "$work/freeze.txt" "$work/wh" >"$work/wheels.txt" <<'PY'
+import os, re, sys
+norm = lambda s: re.sub(r"[-_.]+", "-", s).lower()
+want = {}
+for line in open(sys.argv[1]):
+    name, version = line.strip().split("==")
+    want[(norm(name), version)] = None
+for f in os.listdir(sys.argv[2]):
+    if f.endswith(".whl"):
+        name, version = f.split("-")[:2]
+        if (norm(name), version) in want:
+            want[(norm(name), version)] = os.path.join(sys.argv[2], f)
+missing = [k for k, v in want.items() if v is None]
+if missing:
+    sys.exit(f"no wheel in the wheelhouse for {missing}")
+for f in sorted(want.values(), key=os.path.getsize, reverse=True):
+    print(f)
 PY
+echo "interpreter: $py"
+echo "packages: $packages -> pyshim installs $n distributions ($nfiles files in site-packages), pip $np"
+
+# One hyperfine invocation, --runs 1 per command and the commands repeated
+# round after round (cold, warm, pip, floors; cold, warm, ...): noise from
+# the other jobs on this machine falls on all of them alike.
+cmds=()
+for _ in $(seq "$runs"); do
+  cmds+=(
+    --prepare "$work/prep.sh $work/tpl-bare $work/v cold" --command-name "pyshim install (cold cache)"
+    "$work/pyshim install -q --venv $work/v -i $index $packages"
+    --prepare "$work/prep.sh $work/tpl-bare $work/w" --command-name "pyshim install (warm cache)"
+    "$work/pyshim install -q --venv $work/w -i $index $packages"
+    --prepare "$work/prep.sh $work/tpl-pip $work/p" --command-name "pip install --no-compile"
+    "$work/p/bin/python -m pip install -q --no-compile -i $index $packages"
+    --prepare "$work/prep.sh $work/tpl-bare $work/fw" --command-name "floor warm: cp -al site-packages"
+    "cp -al $work/done/$site_rel/. $work/fw/$site_rel/"
+    --prepare "$work/prep.sh $work/tpl-bare $work/fc" --command-name "floor cold: unzip -P2"
+    "xargs -a $work/wheels.txt -P2 -n1 unzip -q -o -d $work/fc/$site_rel"
+  )
+done
+hyperfine -N --runs 1 --export-json "$work/h.json" "${cmds[@]}" >/dev/null
+
+python3 "$root/bench/summary.py" "$work/h.json" \
+  "pyshim install (warm cache) / pip install --no-compile <= 0.05" \
+  "pyshim install (warm cache) / floor warm: cp -al site-packages <= 2" \
+  "pyshim install (cold cache) / pip install --no-compile <= 0.20" \
+  "pyshim install (cold cache) / floor cold: unzip -P2 <= 2"

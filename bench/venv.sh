@@ -1,15 +1,28 @@
 #!/usr/bin/env bash
-# Benchmark `pyshim venv` against its peers, measured in the same run:
+# Benchmark `pyshim venv` against its peers and the physical floor, all
+# measured interleaved in ONE hyperfine invocation:
 #   pyshim venv (warm caches)     vs  python3.11 -m venv --without-pip
 #                                 vs  virtualenv --no-seed
+#                                 vs  the floor: `cp -a` of a finished venv
 #   pyshim venv --seed            vs  python3.11 -m venv (with pip)
-#   (warm and cold wheel cache)
-# and print the ratios (targets: <= 1/10 and <= 1/15).
+#                                 vs  the floor: `cp -al` of a finished seeded venv
+#                                     (pyshim links pip's files from its cache, so a
+#                                     copy by hard links is the comparable floor)
+#   (warm caches; an empty wheel cache; and first-ever: no pyshim cache at
+#   all, so the interpreter is queried too; that one runs with its own
+#   XDG_CACHE_HOME, by env(1), so that it leaves the others' caches alone)
+# Every timed run gets its target made beforehand by --prepare (nothing is
+# deleted inside a timed run), and the summary prints the ratios to the
+# peers and the floors (goals: venv <= 0.10x `python -m venv --without-pip`
+# and <= 2x its floor; first-ever --seed <= 1/15 of `python -m venv`).
 #
 # usage: bench/venv.sh [PYTHON]   (default: pyenv's 3.11.7; needs hyperfine,
-# and virtualenv for that peer: Debian's `virtualenv` package)
+# and virtualenv for that peer: Debian's `virtualenv` package; run with
+# TMPDIR on a disk, e.g. /work/benchtmp)   RUNS=15
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root=$PWD
+runs=${RUNS:-15}
 py=${1:-${PYENV_ROOT:-$HOME/.pyenv}/versions/3.11.7/bin/python3.11}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,45 +67,50 @@ done
 sleep 2.1
 for dir in v s; do "$work/pyshim" venv -p "$py" "$dir" 2>/dev/null; "$work/aside" "$dir"; done
 
-# pyshim --version is the floor: the binary's start-up (runtime and
-# package init) before any venv work.
-cmds=(
-  --prepare true --command-name "pyshim --version (start-up floor)" "$work/pyshim --version"
-  --prepare "$work/aside $work/v" --command-name "pyshim venv" "$work/pyshim venv -p $py v"
-  --prepare "$work/aside $work/r" --command-name "python -m venv --without-pip" "$py -m venv --without-pip r"
-)
-if command -v virtualenv >/dev/null; then
-  cmds+=(--prepare "$work/aside $work/e" --command-name "virtualenv --no-seed" "virtualenv -q --no-seed -p $py e")
-else
-  echo "note: virtualenv is not installed (Debian: apt-get install virtualenv); that peer is skipped"
-fi
-# --seed links pip from pyshim's wheel cache, where the first seed unpacks
-# it (the warm-up runs do); the cold case empties that cache first.
-cmds+=(
-  --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
-  --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v2" --command-name "pyshim venv --seed (cold wheel cache)" "$work/pyshim venv --seed -p $py s"
-  --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
-)
-echo "interpreter: $py"
-hyperfine -N --warmup 2 --runs 15 --export-json "$work/h.json" "${cmds[@]}" >/dev/null
+# The floors: a finished venv (and a finished seeded venv) to copy.
+"$work/pyshim" venv -p "$py" done 2>/dev/null
+"$work/pyshim" venv --seed -p "$py" done-seed 2>/dev/null
+# They changed the trust list: let the cached resolution be written again.
+sleep 2.1
+"$work/pyshim" venv -p "$py" v 2>/dev/null
+"$work/aside" v
 
-python3 - "$work/h.json" <<'PY'
-import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-print(f"{'command':40} {'mean ms':>9} {'±':>7}")
-for name, x in r.items():
-    print(f"{name:40} {x['mean']*1000:9.1f} {x['stddev']*1000:7.1f}")
-print()
-def ratio(a, b, target):
-    if a in r and b in r:
-        q = r[a]["mean"] / r[b]["mean"]
-        ok = "meets" if q <= 1 / target else "misses"
-        print(f"{a} / {b}: {q:.3f} (1/{1/q:.1f}; target 1/{target}: {ok})")
-floor = r.get("pyshim --version (start-up floor)")
-if floor and "pyshim venv" in r:
-    print(f"pyshim venv beyond start-up: {(r['pyshim venv']['mean'] - floor['mean'])*1000:.1f} ms")
-ratio("pyshim venv", "python -m venv --without-pip", 10)
-ratio("pyshim venv", "virtualenv --no-seed", 10)
-ratio("pyshim venv --seed", "python -m venv (with pip)", 15)
-ratio("pyshim venv --seed (cold wheel cache)", "python -m venv (with pip)", 15)
-PY
+# pyshim --version is the start-up floor: the binary's start (runtime and
+# package init) before any venv work. One hyperfine invocation, --runs 1
+# per command and the commands repeated round after round: noise from
+# other jobs falls on all of them alike. Round 1 is a warm-up (page cache)
+# and left out of the summary.
+cmds=()
+for _ in $(seq $((runs + 1))); do
+  cmds+=(
+    --prepare true --command-name "pyshim --version (start-up)" "$work/pyshim --version"
+    --prepare "$work/aside $work/v" --command-name "pyshim venv" "$work/pyshim venv -p $py v"
+    --prepare "$work/aside $work/c" --command-name "floor: cp -a venv" "cp -a $work/done c"
+    --prepare "$work/aside $work/r" --command-name "python -m venv --without-pip" "$py -m venv --without-pip r"
+  )
+  if command -v virtualenv >/dev/null; then
+    cmds+=(--prepare "$work/aside $work/e" --command-name "virtualenv --no-seed" "virtualenv -q --no-seed -p $py e")
+  fi
+  # --seed links pip from pyshim's wheel cache, where the first seed unpacks
+  # it (the warm-up runs do); the cold case empties that cache first.
+  cmds+=(
+    --prepare "$work/aside $work/s" --command-name "pyshim venv --seed" "$work/pyshim venv --seed -p $py s"
+    --prepare "$work/aside $work/s $XDG_CACHE_HOME/pyshim/wheels-v2" --command-name "pyshim venv --seed (empty wheel cache)" "$work/pyshim venv --seed -p $py s"
+    --prepare "$work/aside $work/s $work/cache-first" --command-name "pyshim venv --seed (first-ever)" "env XDG_CACHE_HOME=$work/cache-first $work/pyshim venv --seed -p $py s"
+    --prepare "$work/aside $work/cs" --command-name "floor: cp -al seeded venv" "cp -al $work/done-seed cs"
+    --prepare "$work/aside $work/p" --command-name "python -m venv (with pip)" "$py -m venv p"
+  )
+done
+command -v virtualenv >/dev/null || echo "note: virtualenv is not installed (Debian: apt-get install virtualenv); that peer is skipped"
+echo "interpreter: $py"
+hyperfine -N --runs 1 --export-json "$work/h.json" "${cmds[@]}" >/dev/null
+
+python3 "$root/bench/summary.py" --unit ms --skip-rounds 1 "$work/h.json" \
+  "pyshim venv / python -m venv --without-pip <= 0.10" \
+  "pyshim venv / virtualenv --no-seed <= 0.10" \
+  "pyshim venv / floor: cp -a venv <= 2" \
+  "pyshim venv / pyshim --version (start-up) <= 0" \
+  "pyshim venv --seed / python -m venv (with pip) <= 0.0667" \
+  "pyshim venv --seed (empty wheel cache) / python -m venv (with pip) <= 0.0667" \
+  "pyshim venv --seed (first-ever) / python -m venv (with pip) <= 0.0667" \
+  "pyshim venv --seed / floor: cp -al seeded venv <= 0"

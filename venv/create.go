@@ -10,8 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"syscall"
 
+	"github.com/pyshim/pyshim/internal/fsutil"
 	"github.com/pyshim/pyshim/internal/writable"
 	"github.com/pyshim/pyshim/plugins/sdk/interp"
 )
@@ -52,11 +55,14 @@ func Create(ctx context.Context, dir string, b *Base, o Options, seed Seeder) (*
 	if err != nil {
 		return nil, err
 	}
-	staging, err := mkdirUnique(parent, "."+filepath.Base(dir)+".pyshim-")
+	prefix := "." + filepath.Base(dir) + ".pyshim-"
+	removeStale(parent, prefix, dir)
+	staging, held, err := fsutil.CreateLocked(parent, func() (string, error) { return mkdirUnique(parent, prefix) })
 	if err != nil {
 		removeMade(made)
 		return nil, fmt.Errorf("creating a staging directory next to %s: %w", dir, err)
 	}
+	defer held.Release()
 	fail := func(err error) (*Layout, error) {
 		os.RemoveAll(staging)
 		removeMade(made)
@@ -68,6 +74,13 @@ func Create(ctx context.Context, dir string, b *Base, o Options, seed Seeder) (*
 	if seed != nil {
 		if err := seed(ctx, staging, l); err != nil {
 			return fail(err)
+		}
+	}
+	if keep {
+		// The installed packages join the new venv before it replaces
+		// the old one, as links: until the swap, dir is untouched.
+		if err := linkOver(dir, staging); err != nil {
+			return fail(fmt.Errorf("carrying the installed packages of %s over: %w", dir, err))
 		}
 	}
 	if !dest.exists {
@@ -88,11 +101,6 @@ func Create(ctx context.Context, dir string, b *Base, o Options, seed Seeder) (*
 	old, err := swap(staging, dir)
 	if err != nil {
 		return fail(err)
-	}
-	if keep {
-		if err := carryOver(old, dir); err != nil {
-			return nil, fmt.Errorf("rebuilt %s, but could not carry over all of its installed files (what is left is in %s): %w", dir, old, err)
-		}
 	}
 	if err := os.RemoveAll(old); err != nil {
 		return nil, fmt.Errorf("removing the previous contents of %s (now in %s): %w", dir, old, err)
@@ -173,12 +181,15 @@ func mkdirUnique(dir, prefix string) (string, error) {
 }
 
 // moveEntries moves every entry of from into the empty directory to; on
-// failure it moves back what it had moved.
+// failure it moves back what it had moved. pyvenv.cfg goes last: a process
+// killed in the middle leaves a directory that is not taken for a venv
+// (a re-run says to pass --clear), never a venv with parts missing.
 func moveEntries(from, to string) error {
 	entries, err := os.ReadDir(from)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", from, err)
 	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[j].Name() == "pyvenv.cfg" && entries[i].Name() != "pyvenv.cfg" })
 	for i, e := range entries {
 		if err := os.Rename(filepath.Join(from, e.Name()), filepath.Join(to, e.Name())); err != nil {
 			for _, back := range entries[:i] {
@@ -190,31 +201,81 @@ func moveEntries(from, to string) error {
 	return nil
 }
 
-// carryOver moves everything in old that the new venv at dir does not
-// have (installed packages, their scripts) into it; directories both hold
-// are merged.
-func carryOver(old, dir string) error {
-	entries, err := os.ReadDir(old)
+// linkOver gives the new venv in staging everything the venv dir holds
+// that it lacks (installed packages, their scripts), recreated as hard
+// links (copies where linking fails), directories merged; dir itself is
+// not changed.
+func linkOver(dir, staging string) error {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", old, err)
+		return fmt.Errorf("reading %s: %w", dir, err)
 	}
 	for _, e := range entries {
-		from, to := filepath.Join(old, e.Name()), filepath.Join(dir, e.Name())
-		fi, err := os.Lstat(to)
+		from, to := filepath.Join(dir, e.Name()), filepath.Join(staging, e.Name())
+		fi, err := os.Lstat(from)
+		if err != nil {
+			return fmt.Errorf("inspecting %s: %w", from, err)
+		}
+		have, err := os.Lstat(to)
 		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			if err := os.Rename(from, to); err != nil {
-				return fmt.Errorf("moving %s back: %w", e.Name(), err)
+		case err == nil:
+			if have.IsDir() && fi.IsDir() {
+				if err := linkOver(from, to); err != nil {
+					return err
+				}
 			}
-		case err != nil:
+			continue
+		case !errors.Is(err, fs.ErrNotExist):
 			return fmt.Errorf("inspecting %s: %w", to, err)
-		case fi.IsDir() && e.IsDir():
-			if err := carryOver(from, to); err != nil {
+		}
+		switch {
+		case fi.IsDir():
+			if err := os.Mkdir(to, fi.Mode().Perm()); err != nil {
+				return fmt.Errorf("creating %s: %w", to, err)
+			}
+			if err := linkOver(from, to); err != nil {
 				return err
+			}
+		case fi.Mode()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(from)
+			if err != nil {
+				return fmt.Errorf("reading the link %s: %w", from, err)
+			}
+			if err := os.Symlink(target, to); err != nil {
+				return fmt.Errorf("linking %s: %w", to, err)
+			}
+		case fi.Mode().IsRegular():
+			if os.Link(from, to) != nil {
+				if err := copyFile(from, to, fi.Mode().Perm()); err != nil {
+					return err
+				}
+			}
+		}
+		// Sockets, fifos and devices are not a venv's; they stay behind.
+	}
+	return nil
+}
+
+// removeStale removes what a killed `pyshim venv` of dir left next to
+// it: staging directories and moved-aside old contents (the entries of
+// parent named prefix*) that no live process holds. When dir itself is
+// missing because the process was killed between moving the old venv
+// aside and the new one in (file systems without RENAME_EXCHANGE), the old
+// venv goes back first.
+func removeStale(parent, prefix, dir string) {
+	match := func(name string) bool { return strings.HasPrefix(name, prefix) }
+	if _, err := os.Lstat(dir); errors.Is(err, fs.ErrNotExist) {
+		entries, _ := os.ReadDir(parent)
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), prefix+"old-") && e.IsDir() {
+				old := filepath.Join(parent, e.Name())
+				if fsutil.IsStale(old) && os.Rename(old, dir) == nil {
+					break
+				}
 			}
 		}
 	}
-	return nil
+	fsutil.RemoveStale(parent, match)
 }
 
 // write creates the venv l describes in root (its staging directory).

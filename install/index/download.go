@@ -92,7 +92,7 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 		if resp.StatusCode != http.StatusOK {
 			return permanentError{fmt.Errorf("GET %s: unexpected %s", f.URL, resp.Status)}
 		}
-		tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-*")
+		tmp, err := createTemp(filepath.Dir(dst))
 		if err != nil {
 			return permanentError{err}
 		}
@@ -103,22 +103,27 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 			return permanentError{&TooLargeError{What: f.URL, Limit: MaxWheelSize}}
 		}
 		n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(resp.Body, MaxWheelSize+1))
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
 		if err != nil {
+			tmp.Close()
 			return fmt.Errorf("downloading %s: %w", f.URL, err)
 		}
 		if n > MaxWheelSize {
+			tmp.Close()
 			return permanentError{&TooLargeError{What: f.URL, Limit: MaxWheelSize}}
 		}
 		if err := h.verify(f.Filename, f.Hashes); err != nil {
+			tmp.Close()
 			return permanentError{err}
 		}
-		if err := os.Rename(tmp.Name(), dst); err != nil {
-			return permanentError{err}
-		}
-		return nil
+		return fsutil.Commit(filepath.Dir(dst), func() error {
+			if err := tmp.Close(); err != nil {
+				return fmt.Errorf("downloading %s: %w", f.URL, err)
+			}
+			if err := os.Rename(tmp.Name(), dst); err != nil {
+				return permanentError{err}
+			}
+			return nil
+		})
 	})
 	if err != nil {
 		return "", err

@@ -272,7 +272,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := fsutil.MkdirAllPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+	f, err := createTemp(filepath.Dir(path))
 	if err != nil {
 		return err
 	}
@@ -281,15 +281,17 @@ func writeAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		os.Remove(f.Name())
-		return err
-	}
-	return nil
+	return fsutil.Commit(filepath.Dir(path), func() error {
+		if err := f.Close(); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+		if err := os.Rename(f.Name(), path); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+		return nil
+	})
 }
 
 // page is a fetched index or find-links page.
@@ -404,4 +406,11 @@ func (c *Client) getPage(ctx context.Context, url, accept string) (*page, error)
 		return nil, err
 	}
 	return out, nil
+}
+
+// createTemp creates a temporary file ".tmp-*" in dir, locked for as long
+// as it is open, after removing the ones killed processes left there.
+func createTemp(dir string) (*os.File, error) {
+	fsutil.RemoveStale(dir, func(name string) bool { return strings.HasPrefix(name, ".tmp-") })
+	return fsutil.CreateTempLocked(dir, ".tmp-*")
 }

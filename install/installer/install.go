@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -334,9 +335,11 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// cleanStaging removes the dist-info staging directories an install that
-// was killed left behind (".NAME-V.dist-info.pyshim-*"): with the lock held,
-// no other install is using them.
+// cleanStaging removes the dist-info staging directories and private
+// unpack directories an install that was killed left behind
+// (".NAME-V.dist-info.pyshim-*", ".pyshim-unpack-*"), and the temporary
+// files of script launchers: with the lock held, no other install is using
+// them.
 func cleanStaging(t *Target) {
 	for _, dir := range []string{t.Scheme.Purelib, t.Scheme.Platlib} {
 		entries, err := os.ReadDir(dir)
@@ -344,9 +347,16 @@ func cleanStaging(t *Target) {
 			continue
 		}
 		for _, e := range entries {
-			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && strings.Contains(n, ".dist-info.pyshim-") {
+			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".dist-info.pyshim-") || strings.HasPrefix(n, ".pyshim-unpack-")) {
 				_ = os.RemoveAll(filepath.Join(dir, n))
 			}
+		}
+	}
+	// Script launchers are written through temporary names in Scripts.
+	entries, _ := os.ReadDir(t.Scheme.Scripts)
+	for _, e := range entries {
+		if n := e.Name(); !e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".tmp-") || strings.Contains(n, ".pyshim-")) {
+			_ = os.Remove(filepath.Join(t.Scheme.Scripts, n))
 		}
 	}
 }
@@ -480,6 +490,9 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 	}
 	path, err := client.Download(ctx, pl.file)
 	if err != nil {
+		if full := cacheFull(c, err); full != nil {
+			return false, full
+		}
 		return false, fmt.Errorf("downloading %s: %w", pl.file.Filename, err)
 	}
 	var sums map[string]string
@@ -512,10 +525,34 @@ func prepareOne(ctx context.Context, client *index.Client, c *cache.Cache, pl *p
 	}
 	tree, sum, err := c.Unpack(ctx, path, wheelSum)
 	if err != nil {
+		if full := cacheFull(c, err); full != nil {
+			return false, full
+		}
 		return false, err
 	}
 	pl.tree, pl.sum = tree, sum
 	return true, nil
+}
+
+// cacheFull is the user's error for err when it is the wheel cache's file
+// system running out of space (or of inodes, or of quota); nil otherwise.
+// Nothing has been written into the target yet when the cache fills up.
+func cacheFull(c *cache.Cache, err error) error {
+	if !errors.Is(err, syscall.ENOSPC) && !errors.Is(err, syscall.EDQUOT) {
+		return nil
+	}
+	return userErrorf("the wheel cache %s is out of disk space (%v); nothing was installed: free space there, or put the cache on another disk with XDG_CACHE_HOME", c.Dir, unwrapAll(err))
+}
+
+// unwrapAll is the innermost error of err's chain (the system call's).
+func unwrapAll(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
 }
 
 // fileHashes computes the sha256 of path and every other algorithm the

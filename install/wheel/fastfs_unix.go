@@ -4,7 +4,6 @@ package wheel
 
 import (
 	"archive/zip"
-	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -133,5 +132,5 @@ func openZip(path string) (zr *zip.Reader, close func() error, err error) {
 func readZip(data []byte) (zr *zip.Reader, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer faultGuard(&err)
-	return zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	return zip.NewReader(mappedData(data), int64(len(data)))
 }

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -317,6 +318,8 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	finalDist := filepath.Join(libDir, w.distInfo)
 	roots := s.roots()
 	byDst := make(map[string]int, len(w.record))
+	members := openDirStater(src)
+	defer members.close()
 	for _, e := range w.record {
 		if err := checkRelPath(e.Path); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
@@ -334,15 +337,16 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 		if err := checkHashValue(e.Hash); err != nil {
 			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
 		}
-		it := item{src: MemberPath(src, e.Path), entry: e}
-		st, err := lstatRegular(it.src)
+		name := memberName(e.Path)
+		it := item{src: src + string(filepath.Separator) + name, entry: e}
+		size, err := members.regularSize(it.src, name)
 		if err != nil {
 			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
 		}
-		if e.Size >= 0 && st.Size() != e.Size {
-			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, st.Size(), e.Size)
+		if e.Size >= 0 && size != e.Size {
+			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, size, e.Size)
 		}
-		it.entry.Size = st.Size()
+		it.entry.Size = size
 		if top == w.distInfo {
 			if installerOwned(rest) {
 				continue
@@ -658,9 +662,17 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 // returns their RECORD entries (paths left for the caller) in files'
 // order. Large wheels are placed by several workers, each with its own
 // placer and a contiguous run of files (which mostly share directories):
-// the work is system calls, which run in parallel.
+// the work is system calls, which run in parallel. Files are placed in
+// the order of their directories, so that each directory is made once
+// and its descriptor opened once (RECORD order interleaves directories).
 func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, error) {
 	out := make([]recordEntry, len(files))
+	dirOf := make([]string, len(files))
+	order := make([]int, len(files))
+	for i, it := range files {
+		dirOf[i], order[i] = filepath.Dir(it.dst), i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(dirOf[a], dirOf[b]) })
 	workers := min(runtime.GOMAXPROCS(0)*2, 1+len(files)/256)
 	chunk := (len(files) + workers - 1) / max(workers, 1)
 	var wg sync.WaitGroup
@@ -675,13 +687,13 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 			var dirs dirLinker
 			defer dirs.close()
 			lastDir := ""
-			for i := lo; i < hi; i++ {
+			for _, i := range order[lo:hi] {
 				if err := ctx.Err(); err != nil {
 					errs[w] = err
 					return
 				}
 				it := files[i]
-				if d := filepath.Dir(it.dst); d != lastDir {
+				if d := dirOf[i]; d != lastDir {
 					if err := mkdirs(d); err != nil {
 						errs[w] = err
 						return

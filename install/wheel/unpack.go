@@ -15,6 +15,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // maxRecordSize bounds the RECORD read into memory (pip's has 45 kB).
@@ -53,10 +55,14 @@ func Unpack(ctx context.Context, wheelPath, dir string) error {
 	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-*")
+	// What an unpack of this wheel that was killed left goes first.
+	prefix := "." + filepath.Base(dir) + ".tmp-"
+	fsutil.RemoveStale(parent, func(name string) bool { return strings.HasPrefix(name, prefix) })
+	tmp, held, err := fsutil.CreateLocked(parent, func() (string, error) { return os.MkdirTemp(parent, prefix+"*") })
 	if err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
+	defer held.Release()
 	if err := unpackTo(ctx, wheelPath, tmp); err != nil {
 		os.RemoveAll(tmp)
 		return err
@@ -212,10 +218,10 @@ func extract(ctx context.Context, zr *zip.Reader, dst, want string) error {
 			todo = append(todo, f)
 		}
 	}
-	err = parallel(ctx, len(todo), func(i int, buf []byte) error {
+	err = parallel(ctx, len(todo), func(i int, s *scratch) error {
 		f := todo[i]
 		name := strings.TrimSuffix(f.Name, "/")
-		if err := extractFile(f, MemberPath(dst, name), record[name], buf); err != nil {
+		if err := extractFile(f, MemberPath(dst, name), record[name], s); err != nil {
 			return fmt.Errorf("member %s: %w", name, err)
 		}
 		return nil
@@ -255,10 +261,10 @@ func MemberPath(dir, p string) string {
 }
 
 // parallel runs do(0..n-1) on up to GOMAXPROCS (at most 8) goroutines,
-// each with its own copy buffer, and returns the first error; after an
+// each with its own scratch, and returns the first error; after an
 // error or cancellation no new work starts. do may read a mapped wheel
 // (see openZip): a fault there is an error.
-func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) error {
+func parallel(ctx context.Context, n int, do func(i int, s *scratch) error) error {
 	workers := min(runtime.GOMAXPROCS(0), 8, n)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -273,7 +279,7 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 		go func() {
 			defer wg.Done()
 			defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-			buf := make([]byte, 32<<10)
+			s := &scratch{buf: make([]byte, 32<<10)}
 			for {
 				if ctx.Err() != nil {
 					return
@@ -285,7 +291,7 @@ func parallel(ctx context.Context, n int, do func(i int, buf []byte) error) erro
 				if i >= n {
 					return
 				}
-				if err := guarded(func() error { return do(i, buf) }); err != nil {
+				if err := guarded(func() error { return do(i, s) }); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -333,11 +339,17 @@ func classifyMember(name, distInfo, dataDir string) error {
 // extractFile writes one member to target, verifying it against e (the
 // RECORD entry; no hash for RECORD and its signatures). Members with any
 // executable bit become 0755, others 0644.
-func extractFile(f *zip.File, target string, e recordEntry, buf []byte) error {
+func extractFile(f *zip.File, target string, e recordEntry, s *scratch) error {
 	perm := os.FileMode(0o644)
 	if f.Mode()&0o111 != 0 {
 		perm = 0o755
 	}
+	if data, ok, err := memberInMemory(f, s); err != nil {
+		return err
+	} else if ok {
+		return writeMember(data, target, perm, e)
+	}
+	buf := s.buf
 	rc, err := f.Open()
 	if err != nil {
 		return err

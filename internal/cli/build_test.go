@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -788,7 +787,8 @@ func treeNames(t *testing.T, dir string) []string {
 // of a build (making the build environment, running the hooks, keeping
 // the wheel, installing it), then runs it again: the re-run succeeds, the
 // project imports with its dependency and pip check passes. The seed is
-// logged; PYSHIM_TEST_KILL_SEED repeats a run.
+// logged; PYSHIM_TEST_KILL_SEED repeats a run, PYSHIM_TEST_KILL_POINTS
+// sets the number of kills (50 under CI).
 func TestBuildKilled(t *testing.T) {
 	ti := backendIndex(t)
 	py := testenv.PyenvPython(t, "3.11.7")
@@ -807,26 +807,16 @@ func TestBuildKilled(t *testing.T) {
 		t.Fatalf("uninterrupted install: %v\n%s", err, out)
 	}
 	span := time.Since(start)
-	seed := time.Now().UnixNano()
-	if s := os.Getenv("PYSHIM_TEST_KILL_SEED"); s != "" {
-		fmt.Sscan(s, &seed)
-	}
-	t.Logf("seed %d, span %v", seed, span)
-	rng := newRand(seed)
-	for i := range 12 {
+	t.Logf("an uninterrupted build and install takes %v", span)
+	rng := killRand(t)
+	for i := range killPoints(t) {
 		if i%3 == 0 {
 			// Cold again: the build environments are made anew.
 			os.Rename(buildDir, filepath.Join(t.TempDir(), "old-build"))
 		}
 		writeTree(t, proj, map[string]string{module + "/__init__.py": fmt.Sprintf("VALUE = %d\ndef main(): pass\n", i)})
 		venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "v"), false)
-		cmd := install(venv)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(rng.Int63n(int64(span))))
-		cmd.Process.Kill()
-		cmd.Wait()
+		runKilled(t, env, time.Duration(rng.Int64N(int64(span))), "install", "--venv", venv, "--index-url", ti.url(), proj)
 		if out, err := install(venv).CombinedOutput(); err != nil {
 			t.Fatalf("kill %d: the re-run failed: %v\n%s", i, err, out)
 		}
@@ -836,8 +826,6 @@ func TestBuildKilled(t *testing.T) {
 		pipCheck(t, venv)
 	}
 }
-
-func newRand(seed int64) *rand.Rand { return rand.New(rand.NewSource(seed)) }
 
 // TestBuildConcurrent runs two installs of one project into two venvs at
 // once on a cold cache: one builds while the other waits for its wheel.
