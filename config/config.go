@@ -34,6 +34,10 @@ type Settings struct {
 	DisabledPlugins Value[[]string]
 	// PluginTimeout is each plugin's deadline, from start to answer.
 	PluginTimeout Value[time.Duration]
+	// PluginSHA256 pins third-party plugins by name to the sha256 (lower
+	// case hex) of their executable: one that differs is not run. Only the
+	// global config may set it.
+	PluginSHA256 Value[map[string]string]
 }
 
 // Value is one setting and where it came from ("default" or a file path).
@@ -50,6 +54,7 @@ func Defaults() Settings {
 		PluginsOnly:     Value[bool]{V: false, Origin: "default"},
 		DisabledPlugins: Value[[]string]{V: nil, Origin: "default"},
 		PluginTimeout:   Value[time.Duration]{V: 3 * time.Second, Origin: "default"},
+		PluginSHA256:    Value[map[string]string]{V: nil, Origin: "default"},
 	}
 }
 
@@ -57,10 +62,11 @@ func Defaults() Settings {
 type file struct {
 	Python  *string `toml:"python"`
 	Plugins *struct {
-		Order   *[]string `toml:"order"`
-		Only    *bool     `toml:"only"`
-		Disable *[]string `toml:"disable"`
-		Timeout *string   `toml:"timeout"`
+		Order   *[]string          `toml:"order"`
+		Only    *bool              `toml:"only"`
+		Disable *[]string          `toml:"disable"`
+		Timeout *string            `toml:"timeout"`
+		SHA256  *map[string]string `toml:"sha256"`
 	} `toml:"plugins"`
 }
 
@@ -103,6 +109,9 @@ func (s *Settings) overlay(path string, optional bool) error {
 		}
 		return fmt.Errorf("reading config: %w", err)
 	}
+	if err := CheckNotWritableByOthers(path); err != nil {
+		return err
+	}
 	f, err := parse(path, data)
 	if err != nil {
 		return err
@@ -127,6 +136,48 @@ func (s *Settings) overlay(path string, optional bool) error {
 			}
 			s.PluginTimeout = Value[time.Duration]{V: d, Origin: path}
 		}
+		if p.SHA256 != nil {
+			if !optional {
+				return fmt.Errorf("%s: plugins.sha256 may be set in the global config only (a project must not choose which plugin binaries are accepted)", path)
+			}
+			sums := map[string]string{}
+			for name, sum := range *p.SHA256 {
+				if !validSHA256(sum) {
+					return fmt.Errorf("%s: plugins.sha256.%s: %q is not a sha256 in hex (64 characters; `sha256sum FILE` prints it)", path, name, sum)
+				}
+				sums[name] = strings.ToLower(sum)
+			}
+			s.PluginSHA256 = Value[map[string]string]{V: sums, Origin: path}
+		}
+	}
+	return nil
+}
+
+// validSHA256 reports whether s is 64 hex digits.
+func validSHA256(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, r := range strings.ToLower(s) {
+		if !strings.ContainsRune("0123456789abcdef", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckNotWritableByOthers refuses a file or directory that users other
+// than its owner may write (a group- or world-writable config file or
+// plugin directory lets them choose what pyshim runs). The error is one
+// line naming the path, its mode and the chmod that fixes it. Modes are
+// checked, not access: root may write anything.
+func CheckNotWritableByOthers(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil // nothing there to refuse
+	}
+	if m := fi.Mode().Perm(); m&0o022 != 0 {
+		return fmt.Errorf("%s is writable by group or others (mode %04o), so pyshim will not use it; fix it with `chmod go-w %s`", path, m, path)
 	}
 	return nil
 }
@@ -150,7 +201,7 @@ func parse(path string, data []byte) (*file, error) {
 			keys = append(keys, k.String())
 		}
 		sort.Strings(keys)
-		return nil, fmt.Errorf("%s: unknown key %s (known: python, plugins.order, plugins.only, plugins.disable, plugins.timeout)", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("%s: unknown key %s (known: python, plugins.order, plugins.only, plugins.disable, plugins.timeout, plugins.sha256)", path, strings.Join(keys, ", "))
 	}
 	return &f, nil
 }
@@ -171,5 +222,20 @@ func (s Settings) Lines() []string {
 		fmt.Sprintf("plugins.only = %t  # %s", s.PluginsOnly.V, s.PluginsOnly.Origin),
 		fmt.Sprintf("plugins.disable = %s  # %s", q(s.DisabledPlugins.V), s.DisabledPlugins.Origin),
 		fmt.Sprintf("plugins.timeout = %q  # %s", s.PluginTimeout.V.String(), s.PluginTimeout.Origin),
+		fmt.Sprintf("plugins.sha256 = %s  # %s", inlineTable(s.PluginSHA256.V), s.PluginSHA256.Origin),
 	}
+}
+
+// inlineTable renders m as a TOML inline table, keys sorted.
+func inlineTable(m map[string]string) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%q = %q", k, m[k])
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -30,6 +30,12 @@ type PluginSpec struct {
 	// Args follow argv[0]; for built-ins, BuiltinArg and Name.
 	Args    []string
 	Builtin bool
+	// SHA256 is the sha256 (lower-case hex) the executable must have, from
+	// the config's plugins.sha256; "" checks nothing.
+	SHA256 string `json:",omitempty"`
+	// Refused says why the plugin must not run (a plugin file or directory
+	// that others may write); such a spec is reported, never started.
+	Refused string `json:",omitempty"`
 }
 
 // PluginReport is what one plugin run produced.
@@ -137,7 +143,9 @@ func (h *Host) BuiltinSpec(name string) PluginSpec {
 }
 
 // FindThirdParty lists executables named pyshim-plugin-NAME in dirs, in
-// order; the first of a name wins.
+// order; the first of a name wins. A plugin whose file or directory is
+// writable by group or others (anyone of them could replace it) is listed
+// with Refused set.
 func FindThirdParty(dirs []string) []PluginSpec {
 	seen := map[string]bool{}
 	var out []PluginSpec
@@ -159,7 +167,13 @@ func FindThirdParty(dirs []string) []PluginSpec {
 				continue
 			}
 			seen[name] = true
-			out = append(out, PluginSpec{Name: name, Path: p})
+			spec := PluginSpec{Name: name, Path: p}
+			for _, q := range []string{dir, p} {
+				if fi, err := os.Stat(q); err == nil && fi.Mode().Perm()&0o022 != 0 && spec.Refused == "" {
+					spec.Refused = fmt.Sprintf("refused: %s is writable by group or others (mode %04o); fix it with `chmod go-w %s`", q, fi.Mode().Perm(), q)
+				}
+			}
+			out = append(out, spec)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -181,7 +195,28 @@ func (h *Host) Run(ctx context.Context, specs []PluginSpec, req model.DiscoverRe
 	if run == nil {
 		run = ExecRunner{Path: h.Self}
 	}
-	reports := run.Run(ctx, RunRequest{Specs: specs, Request: req, Unwrap: unwrapPath, Timeout: timeout})
+	// Refused plugins are reported, not started.
+	reports := make([]PluginReport, len(specs))
+	var runnable []PluginSpec
+	var at []int
+	for i, s := range specs {
+		if s.Refused != "" {
+			reports[i] = PluginReport{Spec: s, Err: errors.New(s.Refused)}
+			continue
+		}
+		runnable = append(runnable, s)
+		at = append(at, i)
+	}
+	if len(runnable) > 0 {
+		ran := run.Run(ctx, RunRequest{Specs: runnable, Request: req, Unwrap: unwrapPath, Timeout: timeout})
+		for j, i := range at {
+			if j < len(ran) {
+				reports[i] = ran[j]
+			} else {
+				reports[i] = PluginReport{Spec: runnable[j], Err: errors.New("the plugin host gave no report")}
+			}
+		}
+	}
 	for i := range reports {
 		h.check(&reports[i])
 	}

@@ -3,6 +3,7 @@ package resolver
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -50,5 +51,37 @@ func TestPluginReportJSON(t *testing.T) {
 	out[1].Err, in[1].Err = nil, nil
 	if !reflect.DeepEqual(in, out) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", out, in)
+	}
+}
+
+// TestFindThirdPartyRefusesWritableByOthers: a plugin whose directory or
+// file group or others may write is listed as refused, saying which path,
+// its mode and the chmod that fixes it; an owner-only one is not.
+func TestFindThirdPartyRefusesWritableByOthers(t *testing.T) {
+	open := filepath.Join(t.TempDir(), "open")
+	closed := filepath.Join(t.TempDir(), "closed")
+	for _, d := range []string{open, closed} {
+		testenv.WriteFile(t, filepath.Join(d, "pyshim-plugin-a"+filepath.Base(d)), "#!/bin/sh\n", 0o755)
+	}
+	testenv.WriteFile(t, filepath.Join(closed, "pyshim-plugin-groupw"), "#!/bin/sh\n", 0o755)
+	// Modes set explicitly: the umask must not decide the test.
+	for p, m := range map[string]os.FileMode{open: 0o777, closed: 0o755, filepath.Join(closed, "pyshim-plugin-groupw"): 0o775} {
+		if err := os.Chmod(p, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]string{}
+	for _, s := range FindThirdParty([]string{open, closed}) {
+		got[s.Name] = s.Refused
+	}
+	want := map[string]string{
+		"aopen":   "refused: " + open + " is writable by group or others (mode 0777); fix it with `chmod go-w " + open + "`",
+		"aclosed": "",
+		"groupw":  "refused: " + filepath.Join(closed, "pyshim-plugin-groupw") + " is writable by group or others (mode 0775); fix it with `chmod go-w " + filepath.Join(closed, "pyshim-plugin-groupw") + "`",
+	}
+	for name, w := range want {
+		if g, ok := got[name]; !ok || g != w {
+			t.Errorf("%s: Refused = %q, want %q", name, g, w)
+		}
 	}
 }

@@ -119,7 +119,7 @@ func (c *InfoCache) Query(ctx context.Context, in *interp.Interpreter) (*Info, e
 	var path string
 	if c != nil && c.Dir != "" {
 		path = filepath.Join(c.Dir, key+".json")
-		if data, err := os.ReadFile(path); err == nil {
+		if data, err := fsutil.ReadFileOwned(path); err == nil {
 			var info Info
 			if json.Unmarshal(data, &info) == nil && info.VersionString() != "" {
 				return &info, nil
@@ -132,7 +132,7 @@ func (c *InfoCache) Query(ctx context.Context, in *interp.Interpreter) (*Info, e
 	}
 	if path != "" {
 		// A cache we cannot write costs speed, not correctness.
-		_ = fsutil.WriteFileAtomic(path, raw, 0o644)
+		_ = fsutil.WriteFilePrivate(path, raw)
 	}
 	return info, nil
 }

@@ -40,6 +40,10 @@ type Level struct {
 	// AllowPaths is false for project files, which may name versions but
 	// never executables.
 	AllowPaths bool
+	// PathEntries are the entries (absolute paths) that name an
+	// interpreter by path although AllowPaths is false: those of a project
+	// file in a trusted directory.
+	PathEntries map[string]bool
 	// Warnings are entries that were skipped, with why.
 	Warnings []string
 }
@@ -161,7 +165,16 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 			return l, false
 		}
 		if trusted == nil || !trusted(p) {
-			l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (run `pyshim trust %s` to use it)", p, filepath.Dir(p)))
+			hint := filepath.Dir(p)
+			if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				// A link is trusted by its target's trust, not its
+				// directory's.
+				if real, err := filepath.EvalSymlinks(p); err == nil {
+					l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (it links to %s: run `pyshim trust %s` to use it)", p, real, real))
+					return l, true
+				}
+			}
+			l.Warnings = append(l.Warnings, fmt.Sprintf("%s is not trusted: skipped (run `pyshim trust %s` to use it)", p, hint))
 			return l, true
 		}
 		l.Entries, l.AllowPaths = []string{p}, true
@@ -171,11 +184,29 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 	if err != nil {
 		return l, false
 	}
+	// A project file may name an interpreter by path only once its
+	// directory is trusted (`pyshim trust`): a cloned repository's files
+	// never make pyshim run a program they ship.
+	fileTrusted := trusted != nil && trusted(p)
+	dir := filepath.Dir(p)
 	switch name {
-	case ".python-version":
-		l.Entries, l.Warnings = versionfile.ParsePythonVersion(data, p, pyenvRoot)
-	case ".python-versions":
-		l.Entries, l.Warnings = versionfile.ParsePythonVersions(data, p, pyenvRoot)
+	case ".python-version", ".python-versions":
+		words, parse := versionfile.Words(data), versionfile.ParsePythonVersion
+		if name == ".python-versions" {
+			words, parse = versionfile.Requests(data), versionfile.ParsePythonVersions
+		}
+		for _, w := range words {
+			if abs, ok := pathEntry(w, dir); ok {
+				if fileTrusted {
+					l.addPath(abs)
+					continue
+				}
+				l.Warnings = append(l.Warnings, untrustedPath(p, w))
+				continue
+			}
+			e, warn := parse([]byte(w), p, pyenvRoot)
+			l.Entries, l.Warnings = append(l.Entries, e...), append(l.Warnings, warn...)
+		}
 	case ".tool-versions":
 		l.Entries = toolVersions(data)
 		if l.Entries == nil {
@@ -210,17 +241,57 @@ func readProjectFile(p, name, pyenvRoot string, trusted func(string) bool) (Leve
 		l.Name = LevelRequires
 		l.Entries = []string{f.Project.RequiresPython}
 	}
-	// Project files may name versions, never executables.
+	// Project files may name versions, and executables only when trusted.
 	var kept []string
 	for _, e := range l.Entries {
-		if strings.Contains(e, "/") && name != ".python-version" && name != ".python-versions" {
-			l.Warnings = append(l.Warnings, fmt.Sprintf("%s: %q ignored: project files may name versions, not paths", p, e))
+		if l.PathEntries[e] || !strings.Contains(e, "/") || name == ".python-version" || name == ".python-versions" {
+			kept = append(kept, e)
 			continue
 		}
-		kept = append(kept, e)
+		if abs, ok := pathEntry(e, dir); ok && fileTrusted {
+			if l.PathEntries == nil {
+				l.PathEntries = map[string]bool{}
+			}
+			l.PathEntries[abs] = true
+			kept = append(kept, abs)
+			continue
+		}
+		l.Warnings = append(l.Warnings, fmt.Sprintf("%s: %q ignored: project files may name versions, not paths, until trusted (`pyshim trust %s`)", p, e, dir))
 	}
 	l.Entries = kept
 	return l, true
+}
+
+// addPath appends the absolute path entry abs.
+func (l *Level) addPath(abs string) {
+	if l.PathEntries == nil {
+		l.PathEntries = map[string]bool{}
+	}
+	l.PathEntries[abs] = true
+	l.Entries = append(l.Entries, abs)
+}
+
+// pathEntry reports whether a project file's entry names a file by path
+// (absolute, or starting with ./ or ../, taken from the file's directory
+// dir) that exists, and returns it absolute. Other entries with a slash
+// are names (pyenv's "3.11.7/envs/foo").
+func pathEntry(e, dir string) (string, bool) {
+	if !filepath.IsAbs(e) && !strings.HasPrefix(e, "./") && !strings.HasPrefix(e, "../") {
+		return "", false
+	}
+	if !filepath.IsAbs(e) {
+		e = filepath.Join(dir, e)
+	}
+	e = filepath.Clean(e)
+	if _, err := os.Stat(e); err != nil {
+		return "", false
+	}
+	return e, true
+}
+
+// untrustedPath is the warning for a path entry of an untrusted file.
+func untrustedPath(file, entry string) string {
+	return fmt.Sprintf("%s names the path %s: used only once %s is trusted (`pyshim trust %s`)", file, entry, filepath.Dir(file), filepath.Dir(file))
 }
 
 // toolVersions reads asdf's .tool-versions "python 3.12.1 3.11.7" line.

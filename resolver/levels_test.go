@@ -1,6 +1,7 @@
 package resolver
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -85,4 +86,58 @@ func merge(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// TestTrustedProjectFilesMayNamePaths: a .python-version or pyshim.toml
+// that names an executable by path is skipped with a warning naming
+// `pyshim trust` until its directory is trusted; then the path is an entry
+// (absolute) that the resolver treats as a path, while pyenv names with a
+// slash stay names.
+func TestTrustedProjectFilesMayNamePaths(t *testing.T) {
+	root := t.TempDir()
+	exe := filepath.Join(root, "tools", "python3.11")
+	testenv.MarkerPython(t, exe, filepath.Join(root, "RAN"))
+	pyenv := filepath.Join(root, "pyenv")
+	env := map[string]string{"HOME": root, "PYENV_ROOT": pyenv}
+	for _, tc := range []struct {
+		file, data string
+		want       []string // trusted entries
+	}{
+		{".python-version", exe + "\n3.11.7/envs/foo\n", []string{exe, "3.11.7/envs/foo"}},
+		{".python-version", "../tools/python3.11\n", []string{exe}},
+		{".python-versions", "../tools/python3.11\n", []string{exe}},
+		{"pyshim.toml", "python = \"" + exe + "\"\n", []string{exe}},
+		{"pyshim.toml", "python = \"../tools/python3.11\"\n", []string{exe}},
+	} {
+		proj := filepath.Join(root, "p")
+		os.RemoveAll(proj)
+		// Relative entries are taken from the file's directory: p/../tools.
+		testenv.WriteFile(t, filepath.Join(proj, tc.file), tc.data, 0o644)
+		untrusted := Levels(Inputs{Cwd: proj, Env: env, Trusted: func(string) bool { return false }})[0]
+		for _, e := range untrusted.Entries {
+			if e == exe || strings.Contains(e, "tools") {
+				t.Errorf("%s %q untrusted: entry %q kept", tc.file, tc.data, e)
+			}
+		}
+		if !strings.Contains(strings.Join(untrusted.Warnings, "\n"), "pyshim trust "+proj) {
+			t.Errorf("%s %q untrusted: warnings %q do not name `pyshim trust %s`", tc.file, tc.data, untrusted.Warnings, proj)
+		}
+		var asked []string
+		trusted := Levels(Inputs{Cwd: proj, Env: env, Trusted: func(p string) bool { asked = append(asked, p); return true }})[0]
+		if strings.Join(trusted.Entries, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s %q trusted: entries %q, want %q", tc.file, tc.data, trusted.Entries, tc.want)
+		}
+		for _, e := range trusted.Entries {
+			q, err := parseEntry(e, trusted)
+			if err != nil || q.IsPath() != (e == exe) {
+				t.Errorf("%s: entry %q parsed as %+v (%v)", tc.file, e, q, err)
+			}
+		}
+		if len(asked) == 0 || asked[0] != filepath.Join(proj, tc.file) {
+			t.Errorf("trust asked about %q, want the file %s", asked, filepath.Join(proj, tc.file))
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "RAN")); err == nil {
+		t.Error("reading project files ran the executable they name")
+	}
 }

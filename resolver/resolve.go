@@ -84,7 +84,7 @@ func (r *Resolver) Resolve(ctx context.Context, in Inputs) *Result {
 	unwrap := ""
 	for _, l := range res.Levels {
 		for _, e := range l.Entries {
-			if q, err := ParseRequest(e, l.RelTo); err == nil && q.IsPath() && l.AllowPaths && unwrap == "" {
+			if q, err := ParseRequest(e, l.RelTo); err == nil && q.IsPath() && l.pathsOK(e) && unwrap == "" {
 				unwrap = pathExecutable(q.Path)
 			}
 		}
@@ -153,10 +153,14 @@ func (r *Resolver) Resolve(ctx context.Context, in Inputs) *Result {
 	return res
 }
 
+// pathsOK reports whether the level's entry e may name a path.
+func (l Level) pathsOK(e string) bool { return l.AllowPaths || l.PathEntries[e] }
+
 // parseEntry parses a level entry; in project files a "/" is part of a
-// pyenv name ("3.11.7/envs/foo"), never a path.
+// pyenv name ("3.11.7/envs/foo"), never a path, unless the entry is one of
+// a trusted file's PathEntries.
 func parseEntry(e string, l Level) (Request, error) {
-	if !l.AllowPaths && strings.Contains(e, "/") {
+	if !l.pathsOK(e) && strings.Contains(e, "/") {
 		return Request{Raw: e, Name: e}, nil
 	}
 	return ParseRequest(e, l.RelTo)

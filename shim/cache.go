@@ -1,6 +1,7 @@
 package shim
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -133,7 +134,11 @@ func miss(format string, args ...any) error {
 // and all its fingerprints hold. Anything else (no entry, a corrupt or
 // truncated one, a changed file) is a *MissError that says why.
 func Lookup(dir, key string) (*Entry, error) {
-	data, err := os.ReadFile(EntryPath(dir, key))
+	data, err := fsutil.ReadFileOwned(EntryPath(dir, key))
+	if errors.Is(err, fsutil.ErrNotOwned) {
+		// Another user's entry is never used; the next Write replaces it.
+		return nil, miss("entry owned by another user")
+	}
 	if err != nil {
 		return nil, miss("no entry")
 	}
@@ -177,12 +182,14 @@ func (e *Entry) Changed() string {
 }
 
 // Write stores e under dir atomically (a temporary file and a rename), so
-// that concurrent readers see the old entry, the new one or none.
+// that concurrent readers see the old entry, the new one or none. Entries
+// are 0600 in 0700 directories, and an entry of another user's is replaced
+// by the rename, never written in place.
 func Write(dir string, e *Entry) error {
 	e.Format = formatVersion
 	data, err := e.encode()
 	if err != nil {
 		return err
 	}
-	return fsutil.WriteFileAtomic(EntryPath(dir, e.Key), data, 0o644)
+	return fsutil.WriteFilePrivate(EntryPath(dir, e.Key), data)
 }

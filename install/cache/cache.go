@@ -22,6 +22,8 @@ import (
 	"strings"
 
 	"github.com/pyshim/pyshim/install/wheel"
+
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // layout names the on-disk format; a change of format takes a new name so
@@ -59,14 +61,15 @@ func validSum(s string) bool {
 }
 
 // Lookup returns the unpacked tree of the wheel whose sha256 is sum, when
-// the cache holds it.
+// the cache holds it. A tree that belongs to another user (or is a
+// symlink) is not ours to use: it is a miss.
 func (c *Cache) Lookup(sum string) (string, bool) {
 	sum = strings.ToLower(sum)
 	if !validSum(sum) {
 		return "", false
 	}
 	dir := c.unpackedDir(sum)
-	if fi, err := os.Stat(dir); err == nil && fi.IsDir() {
+	if fi, err := os.Lstat(dir); err == nil && fi.IsDir() && fsutil.OwnedByMe(fi) {
 		return dir, true
 	}
 	return "", false
@@ -87,6 +90,16 @@ func (c *Cache) Unpack(ctx context.Context, wheelPath, sum string) (dir, digest 
 		return dir, sum, nil
 	}
 	dir = c.unpackedDir(sum)
+	if fi, err := os.Lstat(dir); err == nil {
+		if fi.IsDir() && fsutil.OwnedByMe(fi) {
+			return dir, sum, nil // ours, renamed into place meanwhile
+		}
+		// Someone else's tree (Lookup refused it): move it aside, so that
+		// ours takes its place by a rename.
+		if err := c.Evict(sum); err != nil {
+			return "", "", err
+		}
+	}
 	if err := wheel.Unpack(ctx, wheelPath, dir); err != nil {
 		return "", "", err
 	}

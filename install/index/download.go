@@ -31,7 +31,9 @@ func (c *Client) cachedWheel(f File) (string, bool) {
 		return "", false
 	}
 	p := c.wheelPath(f)
-	if _, err := os.Stat(p); err == nil {
+	// Another user's file is a miss; the download that follows replaces
+	// it by a rename.
+	if fi, err := os.Stat(p); err == nil && fsutil.OwnedByMe(fi) {
 		return p, true
 	}
 	return "", false
@@ -81,7 +83,7 @@ func (c *Client) download(ctx context.Context, f File) (string, error) {
 		return p, nil
 	}
 	dst := c.wheelPath(f)
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+	if err := fsutil.MkdirAllPrivate(filepath.Dir(dst)); err != nil {
 		return "", fmt.Errorf("creating the cache directory: %w", err)
 	}
 	err := c.doWithin(ctx, c.dlSem, func(ctx context.Context) (*http.Request, error) {

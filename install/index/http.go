@@ -266,9 +266,10 @@ func (c *Client) cachePath(kind, key string) string {
 }
 
 // writeAtomic writes data to path through a temporary file in the same
-// directory, so concurrent readers see the old or the new file, whole.
+// directory, so concurrent readers see the old or the new file, whole. The
+// file is 0600 (os.CreateTemp's mode), its new directories 0700.
 func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := fsutil.MkdirAllPrivate(filepath.Dir(path)); err != nil {
 		return err
 	}
 	f, err := createTemp(filepath.Dir(path))
@@ -315,7 +316,9 @@ func (c *Client) readCachedPage(url, accept string) (*cacheMeta, []byte, bool) {
 		return nil, nil, false
 	}
 	metaPath, bodyPath := c.pagePaths(url, accept)
-	b, err := os.ReadFile(metaPath)
+	// Another user's cache entry is a miss; writing the page again
+	// replaces it (temp file and rename).
+	b, err := fsutil.ReadFileOwned(metaPath)
 	if err != nil {
 		return nil, nil, false
 	}
@@ -323,7 +326,7 @@ func (c *Client) readCachedPage(url, accept string) (*cacheMeta, []byte, bool) {
 	if json.Unmarshal(b, &m) != nil || m.URL != url {
 		return nil, nil, false
 	}
-	body, err := os.ReadFile(bodyPath)
+	body, err := fsutil.ReadFileOwned(bodyPath)
 	if err != nil {
 		return nil, nil, false
 	}

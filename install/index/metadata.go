@@ -16,6 +16,7 @@ import (
 	"github.com/pyshim/pyshim/install/pep440"
 	"github.com/pyshim/pyshim/install/pep508"
 	"github.com/pyshim/pyshim/install/wheel"
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // Metadata is the part of a distribution's core metadata (METADATA) that
@@ -144,7 +145,7 @@ func (c *Client) metadataFile(ctx context.Context, f File, key string) ([]byte, 
 	var cachePath string
 	if c.opts.CacheDir != "" {
 		cachePath = c.cachePath("metadata", key)
-		if b, err := os.ReadFile(cachePath); err == nil {
+		if b, err := fsutil.ReadFileOwned(cachePath); err == nil {
 			return b, nil
 		}
 	}

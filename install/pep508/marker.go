@@ -212,10 +212,19 @@ func (o operand) format() string {
 	if o.variable != "" {
 		return o.variable
 	}
-	if strings.Contains(o.value, `"`) {
-		return "'" + o.value + "'"
+	q := `"`
+	if strings.Contains(o.value, `"`) && !strings.Contains(o.value, "'") {
+		q = "'"
 	}
-	return `"` + o.value + `"`
+	if !strings.Contains(o.value, `\`) && !strings.Contains(o.value, q) {
+		return q + o.value + q
+	}
+	// The value has a backslash, or both quotes: escape so that it parses
+	// back to itself (the scanner ends a string at the first quote, so a
+	// quote is written as \x22 or \x27, not \" or \').
+	v := strings.ReplaceAll(o.value, `\`, `\\`)
+	v = strings.ReplaceAll(v, q, fmt.Sprintf(`\x%02x`, q[0]))
+	return q + v + q
 }
 
 func (a atom) format(bool) string {

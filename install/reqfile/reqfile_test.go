@@ -163,7 +163,8 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		for _, r := range append(res.Requirements, res.Constraints...) {
-			if r.Req == nil || r.Line < 1 {
+			// Exactly one of a requirement and a local source.
+			if (r.Req == nil) == (r.Local == "") || r.Line < 1 {
 				t.Fatalf("bad requirement %+v", r)
 			}
 		}

@@ -48,13 +48,13 @@ func parseRecord(data []byte) ([]recordEntry, error) {
 		if len(row) > 2 && row[2] != "" {
 			n, err := strconv.ParseInt(row[2], 10, 64)
 			if err != nil || n < 0 {
-				return nil, fmt.Errorf("RECORD row for %s has an invalid size %q", e.Path, row[2])
+				return nil, fmt.Errorf("RECORD row for %q has an invalid size %q", e.Path, row[2])
 			}
 			e.Size = n
 		}
 		if i, ok := seen[e.Path]; ok {
 			if out[i] != e {
-				return nil, fmt.Errorf("RECORD lists %s twice with different hashes or sizes", e.Path)
+				return nil, fmt.Errorf("RECORD lists %q twice with different hashes or sizes", e.Path)
 			}
 			continue
 		}

@@ -52,7 +52,7 @@ func Unpack(ctx context.Context, wheelPath, dir string) error {
 		return nil
 	}
 	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
+	if err := os.MkdirAll(parent, 0o700); err != nil {
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
 	// What an unpack of this wheel that was killed left goes first.
@@ -94,7 +94,7 @@ func unpackTo(ctx context.Context, wheelPath, dst string) (err error) {
 	if fn, err := ParseFilename(filepath.Base(wheelPath)); err == nil {
 		want = fn.Normalized()
 	}
-	if err := os.Chmod(dst, 0o755); err != nil {
+	if err := os.Chmod(dst, 0o700); err != nil { // the cache is its owner's alone
 		return fmt.Errorf("unpacking %s: %w", wheelPath, err)
 	}
 	if err := extract(ctx, zr, dst, want); err != nil {

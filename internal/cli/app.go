@@ -137,6 +137,7 @@ func (a *app) pluginSpecs() (specs []resolver.PluginSpec, missing []string) {
 		if slices.Contains(builtin.Names(), name) {
 			specs = append(specs, a.host.BuiltinSpec(name))
 		} else if s, ok := third[name]; ok {
+			s.SHA256 = a.settings.PluginSHA256.V[name]
 			specs = append(specs, s)
 		} else {
 			missing = append(missing, name)
@@ -172,12 +173,23 @@ func (a *app) resolver() *resolver.Resolver {
 
 // inputs are the resolution inputs for an explicit request (may be "").
 func (a *app) inputs(request string) resolver.Inputs {
+	def := a.settings.Python
+	if global := config.GlobalPath(a.getenv); def.Origin != "default" && def.Origin != global {
+		// A pyshim.toml's python is its project level, where trust
+		// decides whether it may name a path; the config default is the
+		// global config's alone (a project file must not reach the
+		// default level, which takes paths).
+		def = config.Defaults().Python
+		if g, err := config.Load(global); err == nil {
+			def = g.Python
+		}
+	}
 	return resolver.Inputs{
 		Request:       request,
 		Cwd:           a.cwd,
 		Env:           a.env,
-		ConfigDefault: a.settings.Python.V,
-		ConfigOrigin:  a.settings.Python.Origin,
+		ConfigDefault: def.V,
+		ConfigOrigin:  def.Origin,
 		Trusted:       trust.Checker(a.env),
 	}
 }

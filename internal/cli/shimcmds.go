@@ -289,7 +289,10 @@ func trustCmd() *cobra.Command {
 		Long: `A project's .venv is used automatically only when trusted, so that
 ` + "`cd cloned-repo && python`" + ` never runs a binary someone committed. pyshim venv
 trusts what it creates; trust DIR (the project, or the .venv itself) marks
-others.`,
+others. Trust is recorded for the directory a path resolves to: a .venv
+that is a symlink is trusted by its target's trust, and pointing it
+elsewhere makes it untrusted again. A trusted directory's .python-version
+and pyshim.toml may also name interpreters by path.`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := newApp(cmd.Context())
@@ -314,9 +317,14 @@ others.`,
 			if !fileExists(filepath.Join(dir, "pyvenv.cfg")) {
 				venv = filepath.Join(dir, ".venv")
 			}
-			if fileExists(filepath.Join(venv, "pyvenv.cfg")) {
+			switch {
+			case fileExists(filepath.Join(venv, "pyvenv.cfg")) && !trust.Checker(a.env)(venv):
+				// A .venv that links elsewhere is trusted by its target.
+				real := trust.Resolve(venv)
+				fmt.Fprintf(cmd.OutOrStdout(), "trusted %s; its .venv links to %s, which is not trusted: run `pyshim trust %s` to use it\n", dir, real, real)
+			case fileExists(filepath.Join(venv, "pyvenv.cfg")):
 				fmt.Fprintf(cmd.OutOrStdout(), "trusted %s: the shims now use %s there\n", dir, venv)
-			} else {
+			default:
 				fmt.Fprintf(cmd.OutOrStdout(), "trusted %s (it has no .venv yet)\n", dir)
 			}
 			return nil

@@ -136,10 +136,10 @@ func execEntry(e *shim.Entry, userArgs, environ []string, name string, hops int)
 // a stuck resolution must not stop the others.
 func lockKey(ctx context.Context, dir, key string) func() {
 	noop := func() {}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAllPrivate(dir); err != nil {
 		return noop
 	}
-	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_CREATE|os.O_RDWR, fsutil.PrivateFile)
 	if err != nil {
 		return noop
 	}
@@ -331,10 +331,10 @@ func (a *app) watchPaths(res *resolver.Result, project, shimDirs []string, t shi
 		add(p)
 	}
 	for _, l := range res.Levels {
-		if !l.AllowPaths {
-			continue
-		}
 		for _, e := range l.Entries {
+			if !l.AllowPaths && !l.PathEntries[e] {
+				continue
+			}
 			q, err := resolver.ParseRequest(e, l.RelTo)
 			if err != nil || !q.IsPath() {
 				continue
@@ -408,7 +408,7 @@ func (a *app) firstVenvHint(dir string) bool {
 		}
 	}
 	data = append(data, []byte(dir+"\n")...)
-	_ = fsutil.WriteFileAtomic(p, data, 0o644)
+	_ = fsutil.WriteFilePrivate(p, data)
 	return true
 }
 

@@ -7,7 +7,6 @@ package trust
 import (
 	"bufio"
 	"bytes"
-	"os"
 	"path/filepath"
 
 	"github.com/pyshim/pyshim/internal/fsutil"
@@ -23,11 +22,12 @@ func File(env map[string]string) string {
 	return filepath.Join(base, "pyshim", "trusted")
 }
 
-// List returns the trusted directories (absolute, one per line).
+// List returns the trusted directories (absolute, one per line), as
+// recorded.
 func List(env map[string]string) []string {
-	data, err := os.ReadFile(File(env))
+	data, err := fsutil.ReadFileOwned(File(env))
 	if err != nil {
-		return nil
+		return nil // absent, or another user's: trusts nothing
 	}
 	var out []string
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -39,33 +39,53 @@ func List(env map[string]string) []string {
 	return out
 }
 
-// Checker returns a function reporting whether dir (a .venv, or a project
-// directory holding one) is trusted. The list is read once.
-func Checker(env map[string]string) func(dir string) bool {
+// Resolve returns path absolute with every symlink resolved; a path that
+// does not exist (or cannot be resolved) is returned absolute and clean.
+// Trust belongs to what a path resolves to: a .venv that is a link is as
+// trusted as its target, whatever the link's directory.
+func Resolve(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}
+
+// Checker returns a function reporting whether path (a .venv, or a project
+// file such as .python-version) is trusted: whether it, or the directory
+// it is in, is on the list once symlinks are resolved on both sides. So
+// trusting a project trusts its .venv and its own files, not those of
+// subdirectories, and a .venv that links elsewhere counts as its target:
+// changing the link makes it untrusted again. The list is read once.
+func Checker(env map[string]string) func(path string) bool {
 	set := map[string]bool{}
 	for _, d := range List(env) {
 		set[d] = true
+		set[Resolve(d)] = true
 	}
-	return func(dir string) bool {
-		dir = filepath.Clean(dir)
-		return set[dir] || set[filepath.Dir(dir)]
+	return func(path string) bool {
+		real := Resolve(path)
+		return set[real] || set[filepath.Dir(real)]
 	}
 }
 
-// Add records dir as trusted.
+// Add records dir (resolved: a link's target) as trusted. The list is
+// written atomically, readable by its owner only, in a directory only its
+// owner can enter.
 func Add(env map[string]string, dir string) error {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	for _, d := range List(env) {
+	abs := Resolve(dir)
+	list := List(env)
+	for _, d := range list {
 		if d == abs {
 			return nil
 		}
 	}
 	var buf bytes.Buffer
-	for _, d := range append(List(env), abs) {
+	for _, d := range append(list, abs) {
 		buf.WriteString(d + "\n")
 	}
-	return fsutil.WriteFileAtomic(File(env), buf.Bytes(), 0o644)
+	return fsutil.WriteFilePrivate(File(env), buf.Bytes())
 }

@@ -7,6 +7,8 @@ package pluginhost
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,6 +109,14 @@ func (Runner) Run(ctx context.Context, req resolver.RunRequest) []resolver.Plugi
 
 func runOne(parent context.Context, spec resolver.PluginSpec, req sdk.DiscoverRequest, unwrapPath string, timeout time.Duration) (rep resolver.PluginReport) {
 	rep.Spec = spec
+	if spec.SHA256 != "" {
+		// go-plugin checks a SecureConfig against ClientConfig.Cmd, which
+		// our RunnerFunc replaces: check it here, before the start.
+		if err := checkSum(spec); err != nil {
+			rep.Err = err
+			return rep
+		}
+	}
 	ctx, cancel := context.WithTimeout(parent, timeout)
 	defer cancel()
 
@@ -173,6 +183,26 @@ func runOne(parent context.Context, spec resolver.PluginSpec, req sdk.DiscoverRe
 	mu.Unlock()
 	rep.Err = describeFailure(ctx, err, p)
 	return rep
+}
+
+// checkSum verifies the plugin's executable against the sha256 the config
+// pins it to, with go-plugin's SecureConfig. The file could still change
+// between this check and the exec; the plugins directory being writable by
+// its owner only (FindThirdParty refuses others) is what closes that.
+func checkSum(spec resolver.PluginSpec) error {
+	want, err := hex.DecodeString(spec.SHA256)
+	if err != nil || len(want) != sha256.Size {
+		return fmt.Errorf("refused: plugins.sha256.%s in the config is not a sha256 in hex", spec.Name)
+	}
+	sc := &plugin.SecureConfig{Checksum: want, Hash: sha256.New()}
+	ok, err := sc.Check(spec.Path)
+	if err != nil {
+		return fmt.Errorf("refused: checking the sha256 of %s: %v", spec.Path, resolver.OneLine(err))
+	}
+	if !ok {
+		return fmt.Errorf("refused: the sha256 of %s is not the config's plugins.sha256.%s (if you upgraded it on purpose, put `sha256sum %s`'s in the config)", spec.Path, spec.Name, spec.Path)
+	}
+	return nil
 }
 
 // describeFailure turns a start failure into one line: a hang, a crash

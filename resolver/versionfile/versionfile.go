@@ -106,3 +106,28 @@ func insideVersions(entry, pyenvRoot string) bool {
 	p := filepath.Clean(versions + "/" + entry)
 	return strings.HasPrefix(p, versions+"/") && len(p) > len(versions)+1
 }
+
+// Words returns the entries of a .python-version file as written, before
+// the path check of ParsePythonVersion: the first word of each line that is
+// not blank or a comment.
+func Words(data []byte) []string {
+	var out []string
+	for _, line := range splitLines(data) {
+		if w := firstWord(line); w != "" && !strings.HasPrefix(w, "#") {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// Requests returns the entries of a .python-versions file as written,
+// before the path check of ParsePythonVersions.
+func Requests(data []byte) []string {
+	var out []string
+	for _, line := range splitLines(data) {
+		if r := strings.TrimSpace(line); r != "" && !strings.HasPrefix(r, "#") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
