@@ -19,7 +19,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/pyshim/pyshim/install/build"
@@ -496,13 +495,16 @@ func writeChanges(w io.Writer, added, removed []installer.Change) {
 	}
 }
 
-// bars shows a progress bar per stage on a terminal, nothing otherwise.
+// bars shows a progress bar per stage on a terminal, nothing otherwise:
+// one line, "Downloading [=====>      ] 12/50", redrawn at most every 50 ms
+// and cleared when its stage ends. (Our own: a bar library costs every
+// pyshim start its package initialisation.)
 type bars struct {
 	mu    sync.Mutex
 	w     io.Writer
 	on    bool
 	stage string
-	bar   *progressbar.ProgressBar
+	drawn time.Time // when the line was last drawn; zero: no line shown
 }
 
 func newBars(w io.Writer, quiet bool) *bars {
@@ -523,25 +525,33 @@ func (b *bars) progress(stage string, done, total int) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if stage != b.stage || b.bar == nil {
-		if b.bar != nil {
-			_ = b.bar.Finish()
-		}
-		b.stage = stage
-		b.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription(stage),
-			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(50*time.Millisecond))
+	now := time.Now()
+	if stage == b.stage && done < total && now.Sub(b.drawn) < 50*time.Millisecond {
+		return
 	}
-	_ = b.bar.Set(done)
+	b.stage, b.drawn = stage, now
+	fmt.Fprint(b.w, "\r\033[K"+barLine(stage, done, total, 30))
 }
 
 func (b *bars) finish() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.bar != nil {
-		_ = b.bar.Finish()
-		b.bar = nil
+	if !b.drawn.IsZero() {
+		fmt.Fprint(b.w, "\r\033[K")
+		b.drawn = time.Time{}
 	}
+}
+
+// barLine draws stage's bar of width cells for done of total.
+func barLine(stage string, done, total, width int) string {
+	total = max(total, 1)
+	done = min(max(done, 0), total)
+	fill := done * width / total
+	bar := strings.Repeat("=", fill)
+	if fill < width {
+		bar += ">" + strings.Repeat(" ", width-fill-1)
+	}
+	return fmt.Sprintf("%s [%s] %d/%d", stage, bar, done, total)
 }
 
 func uninstallCmd() *cobra.Command {
