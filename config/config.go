@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 )
@@ -190,10 +192,10 @@ func parse(path string, data []byte) (*file, error) {
 	if err != nil {
 		var perr toml.ParseError
 		if errors.As(err, &perr) {
-			return nil, fmt.Errorf("%s:%d:%d: %s", path, perr.Position.Line, perr.Position.Col, perr.Message)
+			return nil, fmt.Errorf("%s:%d:%d: %s", path, perr.Position.Line, perr.Position.Col, oneLine(perr.Message))
 		}
 		// Type mismatches come back as plain errors naming the key.
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %s", path, oneLine(err.Error()))
 	}
 	if undec := md.Undecoded(); len(undec) > 0 {
 		keys := make([]string, 0, len(undec))
@@ -201,9 +203,28 @@ func parse(path string, data []byte) (*file, error) {
 			keys = append(keys, k.String())
 		}
 		sort.Strings(keys)
-		return nil, fmt.Errorf("%s: unknown key %s (known: python, plugins.order, plugins.only, plugins.disable, plugins.timeout, plugins.sha256)", path, strings.Join(keys, ", "))
+		return nil, fmt.Errorf("%s: unknown key %s (known: python, plugins.order, plugins.only, plugins.disable, plugins.timeout, plugins.sha256)", path, oneLine(strings.Join(keys, ", ")))
 	}
 	return &f, nil
+}
+
+// oneLine escapes the control characters of a parser's message (which
+// may quote the offending input, a newline included) so that the error
+// stays on one line.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // Lines renders the settings as "key = value  # origin" lines, for

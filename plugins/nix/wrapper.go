@@ -384,6 +384,10 @@ func ExtractMakeCWrapper(bin []byte) (doc string, ok bool) {
 // is an error.
 func ParseMakeCWrapper(doc string) (Wrapper, error) {
 	w := Wrapper{Format: FormatBinary}
+	// What ExtractMakeCWrapper returns starts with the command itself.
+	if !strings.HasPrefix(doc, docstringMarker) {
+		return w, fmt.Errorf("docstring does not start with %q", docstringMarker)
+	}
 	if strings.IndexByte(doc, 0) >= 0 {
 		return w, fmt.Errorf("docstring contains a NUL byte")
 	}
