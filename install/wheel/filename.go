@@ -50,6 +50,9 @@ func ParseFilename(name string) (Filename, error) {
 	if !ok {
 		return bad("it does not end in .whl")
 	}
+	if strings.ContainsFunc(name, func(r rune) bool { return r == '/' || r == '\\' || unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return bad("it contains a path separator, a space or a control character")
+	}
 	parts := strings.Split(stem, "-")
 	if len(parts) != 5 && len(parts) != 6 {
 		return bad(fmt.Sprintf("it has %d dash-separated parts, not 5 or 6", len(parts)))
