@@ -726,16 +726,7 @@ func TestBuildInterrupted(t *testing.T) {
 	})
 	venv := makeTestVenv(t, py, filepath.Join(t.TempDir(), "venv"), false)
 	before := treeSnapshot(t, venv)
-	cmd := exec.Command("pyshim", "install", "--venv", venv, "--index-url", ti.url(), proj)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	cmd, out, done := startGroup(t, env, "install", "--venv", venv, "--index-url", ti.url(), proj)
 	for started := false; !started; {
 		select {
 		case err := <-done:

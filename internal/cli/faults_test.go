@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
-	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
@@ -88,20 +87,29 @@ func killRand(t testing.TB) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 }
 
+// startGroup starts pyshim with args in a process group of its own, so
+// that a signal to the group reaches the processes it starts too. Its
+// output goes to out; done yields what cmd.Wait returns.
+func startGroup(t testing.TB, env []string, args ...string) (cmd *exec.Cmd, out *bytes.Buffer, done <-chan error) {
+	t.Helper()
+	cmd = exec.Command("pyshim", args...)
+	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out = new(bytes.Buffer)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	return cmd, out, waited
+}
+
 // runKilled starts pyshim with args and sends it SIGKILL after delay (if
 // it is still running then). It reports whether the kill happened.
 func runKilled(t testing.TB, env []string, delay time.Duration, args ...string) bool {
 	t.Helper()
-	cmd := exec.Command("pyshim", args...)
-	cmd.Env = env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	cmd, out, done := startGroup(t, env, args...)
 	killed := false
 	select {
 	case err := <-done:
@@ -142,69 +150,10 @@ func xdgValue(env []string, key string) string {
 	return ""
 }
 
-// venvTreeDigest describes every entry under dir (not __pycache__): its
-// type and mode, and a regular file's size and sha256 or a link's target.
-// Two venvs with equal digests import the same code.
+// venvTreeDigest is contentSnapshot of a venv, __pycache__ left out: two
+// venvs with equal digests import the same code.
 func venvTreeDigest(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if e.IsDir() && e.Name() == "__pycache__" {
-			return filepath.SkipDir
-		}
-		rel, _ := filepath.Rel(dir, p)
-		fi, err := e.Info()
-		if err != nil {
-			return err
-		}
-		switch {
-		case fi.Mode()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			out[rel] = "link " + target
-		case fi.Mode().IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(data)
-			out[rel] = fmt.Sprintf("file %v %d %s", fi.Mode(), fi.Size(), hex.EncodeToString(sum[:]))
-		default:
-			out[rel] = fmt.Sprintf("%v", fi.Mode())
-		}
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
-		t.Fatalf("walking %s: %v", dir, err)
-	}
-	return out
-}
-
-// diffDigests lists how got differs from want (at most a few lines).
-func diffDigests(want, got map[string]string) []string {
-	var d []string
-	for k, v := range want {
-		if g, ok := got[k]; !ok {
-			d = append(d, "missing "+k)
-		} else if g != v {
-			d = append(d, fmt.Sprintf("changed %s: %s, want %s", k, g, v))
-		}
-	}
-	for k := range got {
-		if _, ok := want[k]; !ok {
-			d = append(d, "extra "+k)
-		}
-	}
-	sort.Strings(d)
-	if len(d) > 12 {
-		d = append(d[:12], fmt.Sprintf("... and %d more", len(d)-12))
-	}
-	return d
+	return contentSnapshot(t, dir, func(_ string, d fs.DirEntry) bool { return d.IsDir() && d.Name() == "__pycache__" })
 }
 
 // checkRecords checks that every distribution visible in the

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -232,64 +230,9 @@ func newHostileRoot(t *testing.T, template string) *hostileRoot {
 	return h
 }
 
-// contentSnapshot lists every entry under root but the skipped
-// directories: path, type and mode, and size and sha256 of files or the
-// target of links (not times: a directory's mtime changes when a
-// temporary entry comes and goes).
-func contentSnapshot(t testing.TB, root string, skip ...string) map[string]string {
-	t.Helper()
-	out := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		for _, s := range skip {
-			if p == s {
-				return filepath.SkipDir
-			}
-		}
-		st, err := os.Lstat(p)
-		if err != nil {
-			return err
-		}
-		desc := st.Mode().String()
-		switch {
-		case st.Mode()&fs.ModeSymlink != 0:
-			target, _ := os.Readlink(p)
-			desc += " -> " + target
-		case st.Mode().IsRegular():
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			sum := sha256.Sum256(data)
-			desc += fmt.Sprintf(" %d %s", len(data), hex.EncodeToString(sum[:]))
-		}
-		out[p] = desc
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-func snapshotDiff(a, b map[string]string) []string {
-	var out []string
-	for k, v := range a {
-		if w, ok := b[k]; !ok {
-			out = append(out, "- "+k)
-		} else if v != w {
-			out = append(out, fmt.Sprintf("~ %s: %s -> %s", k, v, w))
-		}
-	}
-	for k, v := range b {
-		if _, ok := a[k]; !ok {
-			out = append(out, "+ "+k+" "+v)
-		}
-	}
-	sort.Strings(out)
-	return out
+// snapshot is contentSnapshot of the root, pyshim's cache left out.
+func (h *hostileRoot) snapshot(t testing.TB) map[string]string {
+	return contentSnapshot(t, h.root, func(p string, _ fs.DirEntry) bool { return p == h.cache })
 }
 
 // untrustworthy lists what the wheel cache holds that a later install
@@ -363,12 +306,12 @@ func (h *hostileRoot) refused(t *testing.T, dir, want string, args ...string) st
 // add is the venv's install lock, empty (the lock lives in the target).
 func (h *hostileRoot) check(t *testing.T, before map[string]string, bad string) {
 	t.Helper()
-	after := contentSnapshot(t, h.root, h.cache)
-	lock := filepath.Join(h.venv, ".pyshim.lock")
+	after := h.snapshot(t)
+	lock, _ := filepath.Rel(h.root, filepath.Join(h.venv, ".pyshim.lock"))
 	if _, had := before[lock]; !had && strings.HasSuffix(after[lock], " 0 "+sha256hex(nil)) {
 		delete(after, lock)
 	}
-	if d := snapshotDiff(before, after); len(d) > 0 {
+	if d := diffDigests(before, after); len(d) > 0 {
 		t.Errorf("the refused install changed files outside its cache:\n%s", strings.Join(d, "\n"))
 	}
 	if u := untrustworthy(t, h.cache, bad); len(u) > 0 {
@@ -409,7 +352,7 @@ func TestHostileWheels(t *testing.T) {
 					ti.addRaw(w.file(), data)
 					args = []string{"-i", ti.url(), "app"}
 				}
-				before := contentSnapshot(t, h.root, h.cache)
+				before := h.snapshot(t)
 				for attempt := range 2 {
 					msg := h.refused(t, filepath.Join(h.root, "wheels"), c.want, args...)
 					if attempt == 0 {
@@ -648,7 +591,7 @@ func TestHostileIndexes(t *testing.T) {
 			hi := newHostileIndex(t)
 			args, env := c.setup(t, hi)
 			h.env = append(h.env, env...)
-			before := contentSnapshot(t, h.root, h.cache)
+			before := h.snapshot(t)
 			msg := h.refused(t, "", c.want[0], append(append([]string{"-i", hi.url()}, args...), "evil")...)
 			t.Log(msg)
 			for _, w := range c.want[1:] {
