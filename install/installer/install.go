@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -670,7 +671,15 @@ func installAll(ctx context.Context, client *index.Client, t *Target, o Options,
 	if o.Progress != nil {
 		o.Progress("install", 0, len(plan))
 	}
-	for i, pl := range plan {
+	// The largest first, so that the one that takes longest does not
+	// start last and finish alone.
+	order := make([]int, len(plan))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return plans[b].Files() - plans[a].Files() })
+	for _, i := range order {
+		pl := plan[i]
 		g.Go(func() error {
 			in, err := plans[i].Install(gctx)
 			if err != nil && pl.cached && gctx.Err() == nil {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"strings"
 	"syscall"
 )
 
@@ -83,18 +82,12 @@ func mkdirs(dir string) error {
 	return os.MkdirAll(dir, 0o755) // the slow path says what is wrong
 }
 
-// splitDir splits a clean path at its last separator: filepath.Split
-// without the trailing separator, and "/" and "." for the root and a
-// bare name.
-func splitDir(p string) (dir, base string) {
-	i := strings.LastIndexByte(p, '/')
-	if i < 0 {
-		return ".", p
+// mkdirOne makes the directory dir (mode 0755); one that exists is no error.
+func mkdirOne(dir string) error {
+	if err := syscall.Mkdir(dir, 0o755); err != nil && err != syscall.EEXIST {
+		return err
 	}
-	if i == 0 {
-		return "/", p[1:]
-	}
-	return p[:i], p[i+1:]
+	return nil
 }
 
 // openZip opens the wheel at path as a zip archive read from a read-only

@@ -22,6 +22,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pyshim/pyshim/internal/fsutil"
 )
@@ -197,6 +198,9 @@ type Planned struct {
 	w            *wheelInfo
 	libDir       string
 	files, dists []item
+	// missing are the directories files need that did not exist when
+	// planned (checkLayout).
+	missing map[string]bool
 }
 
 // PlanUnpacked reads the wheel Unpack extracted into unpackedDir and plans
@@ -211,6 +215,9 @@ func PlanUnpacked(unpackedDir string, s Scheme, o Options) (*Planned, error) {
 	}
 	return p, nil
 }
+
+// Files is the number of files the plan places.
+func (p *Planned) Files() int { return len(p.files) + len(p.dists) }
 
 // Options are the options the plan was made with.
 func (p *Planned) Options() Options { return p.o }
@@ -309,7 +316,7 @@ func readWheel(src, want string) (*wheelInfo, error) {
 // plan maps every RECORD entry of the unpacked wheel to its destination
 // and checks its source, then adds the script launchers. Nothing is
 // written.
-func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files, dist []item, err error) {
+func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files, dist []item, missing map[string]bool, err error) {
 	libDir = s.Platlib
 	if w.purelib {
 		libDir = s.Purelib
@@ -322,29 +329,29 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	defer members.close()
 	for _, e := range w.record {
 		if err := checkRelPath(e.Path); err != nil {
-			return "", nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: RECORD lists %v", err)
 		}
 		if err := classifyMember(e.Path, w.distInfo, w.dataDir); err != nil {
-			return "", nil, nil, err
+			return "", nil, nil, nil, err
 		}
 		top, rest, _ := strings.Cut(e.Path, "/")
 		if top == w.distInfo && isSignature(rest) && e.Hash == "" {
 			continue
 		}
 		if e.Hash == "" {
-			return "", nil, nil, fmt.Errorf("refusing it: %s has no hash in RECORD; rebuild the wheel", e.Path)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: %s has no hash in RECORD; rebuild the wheel", e.Path)
 		}
 		if err := checkHashValue(e.Hash); err != nil {
-			return "", nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: RECORD entry for %s: %v", e.Path, err)
 		}
 		name := memberName(e.Path)
 		it := item{src: src + string(filepath.Separator) + name, entry: e}
 		size, err := members.regularSize(it.src, name)
 		if err != nil {
-			return "", nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
+			return "", nil, nil, nil, fmt.Errorf("unpacked wheel is incomplete or altered (%v); unpack it again", err)
 		}
 		if e.Size >= 0 && size != e.Size {
-			return "", nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, size, e.Size)
+			return "", nil, nil, nil, fmt.Errorf("unpacked %s is %d bytes, RECORD says %d; unpack the wheel again", e.Path, size, e.Size)
 		}
 		it.entry.Size = size
 		if top == w.distInfo {
@@ -367,10 +374,10 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 				it.dst = filepath.Join(s.Platlib, sub)
 			case "headers":
 				if err := s.check(true); err != nil {
-					return "", nil, nil, err
+					return "", nil, nil, nil, err
 				}
 				if !projectNameRE().MatchString(w.name) {
-					return "", nil, nil, fmt.Errorf("refusing it: its name %q is not a valid project name, needed for its headers directory", w.name)
+					return "", nil, nil, nil, fmt.Errorf("refusing it: its name %q is not a valid project name, needed for its headers directory", w.name)
 				}
 				it.dst = filepath.Join(s.Headers, w.name, sub)
 			case "data":
@@ -380,13 +387,13 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 			it.dst = libDir + string(filepath.Separator) + filepath.FromSlash(e.Path)
 		}
 		if ancestorOrSame(finalDist, it.dst) {
-			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed inside its own dist-info directory", e.Path)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: %s would be installed inside its own dist-info directory", e.Path)
 		}
 		if !withinAny(roots, it.dst) {
-			return "", nil, nil, fmt.Errorf("refusing it: %s would be installed outside the environment, at %s", e.Path, it.dst)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: %s would be installed outside the environment, at %s", e.Path, it.dst)
 		}
 		if j, dup := byDst[it.dst]; dup {
-			return "", nil, nil, fmt.Errorf("refusing it: %s and %s both install to %s", files[j].entry.Path, e.Path, it.dst)
+			return "", nil, nil, nil, fmt.Errorf("refusing it: %s and %s both install to %s", files[j].entry.Path, e.Path, it.dst)
 		}
 		byDst[it.dst] = len(files)
 		files = append(files, it)
@@ -398,7 +405,7 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 		}
 		sb, err := shebang(python)
 		if err != nil {
-			return "", nil, nil, err
+			return "", nil, nil, nil, err
 		}
 		for i := range files {
 			files[i].shebang = sb
@@ -413,13 +420,14 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 			files = append(files, it)
 		}
 	}
-	if err := checkLayout(files, byDst, append(roots, libDir)); err != nil {
-		return "", nil, nil, err
+	missing, err = checkLayout(files, byDst, append(roots, libDir))
+	if err != nil {
+		return "", nil, nil, nil, err
 	}
 	if err := checkProtected(files, s, o); err != nil {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
-	return libDir, files, dist, nil
+	return libDir, files, dist, missing, nil
 }
 
 // interpreterNameRE matches the names of the environment's own
@@ -449,51 +457,66 @@ func checkProtected(files []item, s Scheme, o Options) error {
 // ("pkg/x" and "pkg/x/y"), a file under something in the environment
 // that is not a directory (".data/data/pyvenv.cfg/x"), or a file in place
 // of one of the scheme's directories or their parents (".data/data/lib").
-// It stats each distinct directory once (walking up to the first that
-// exists), never each file; a file that would replace some other existing
-// directory still fails only when it is placed.
-func checkLayout(files []item, byDst map[string]int, roots []string) error {
+// It returns the directories the files need that do not exist yet, for
+// placeAll to make (parents first, none in vain). It stats directories
+// from the top down, and none below one that is missing: a new package
+// of a thousand directories costs one stat, not a thousand. A file that
+// would replace some other existing directory still fails only when it
+// is placed.
+func checkLayout(files []item, byDst map[string]int, roots []string) (missing map[string]bool, err error) {
 	for _, it := range files {
 		for _, r := range roots {
 			if ancestorOrSame(it.dst, r) {
-				return fmt.Errorf("refusing it: %s would replace the directory %s with a file", describe(it), it.dst)
+				return nil, fmt.Errorf("refusing it: %s would replace the directory %s with a file", describe(it), it.dst)
 			}
 		}
 	}
-	isRoot := func(d string) bool {
-		for _, r := range roots {
-			if d == r {
-				return true
-			}
-		}
-		return false
-	}
-	known := map[string]bool{} // directory -> exists as a directory (or will be made)
+	// exists[d]: d is known, and is a directory now (true) or is missing
+	// (false); a directory that could not be stat'ed counts as one, and
+	// placing under it says what is wrong.
+	exists := map[string]bool{}
+	missing = map[string]bool{}
+	var chain []string
 	for _, it := range files {
-		d := filepath.Dir(it.dst)
-		for !known[d] {
-			if j, ok := byDst[d]; ok {
-				return fmt.Errorf("refusing it: %s needs %s as a directory, but the wheel installs a file there (%s)", describe(it), d, describe(files[j]))
-			}
-			known[d] = true
-			st, err := os.Stat(d)
-			if err == nil {
-				if !st.IsDir() {
-					return fmt.Errorf("refusing it: %s would be installed under %s, which is a file in the environment, not a directory", describe(it), d)
-				}
+		// The unknown directories above the file, nearest first, up to
+		// the first known one.
+		chain = chain[:0]
+		d, _ := splitDir(it.dst)
+		isDir, known := false, false
+		for {
+			if isDir, known = exists[d]; known {
 				break
 			}
-			if !errors.Is(err, os.ErrNotExist) || isRoot(d) {
-				break // the install says what is wrong with it
+			if j, ok := byDst[d]; ok {
+				return nil, fmt.Errorf("refusing it: %s needs %s as a directory, but the wheel installs a file there (%s)", describe(it), d, describe(files[j]))
 			}
-			parent := filepath.Dir(d)
+			chain = append(chain, d)
+			parent, _ := splitDir(d)
 			if parent == d {
+				isDir = true // the file system's root
 				break
 			}
 			d = parent
 		}
+		// Down from there: stat while the parent exists.
+		for i := len(chain) - 1; i >= 0; i-- {
+			d := chain[i]
+			if !isDir {
+				exists[d], missing[d] = false, true
+				continue
+			}
+			st, err := os.Stat(d)
+			switch {
+			case err == nil && !st.IsDir():
+				return nil, fmt.Errorf("refusing it: %s would be installed under %s, which is a file in the environment, not a directory", describe(it), d)
+			case err != nil && errors.Is(err, os.ErrNotExist):
+				exists[d], missing[d], isDir = false, true, false
+			default:
+				exists[d] = true
+			}
+		}
 	}
-	return nil
+	return missing, nil
 }
 
 // describe names an item for messages: its RECORD path, or the script it
@@ -521,11 +544,11 @@ func plan(src, want string, s Scheme, o Options) (*Planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	libDir, files, dists, err := w.plan(src, s, o)
+	libDir, files, dists, missing, err := w.plan(src, s, o)
 	if err != nil {
 		return nil, err
 	}
-	return &Planned{src: src, s: s, o: o, w: w, libDir: libDir, files: files, dists: dists}, nil
+	return &Planned{src: src, s: s, o: o, w: w, libDir: libDir, files: files, dists: dists, missing: missing}, nil
 }
 
 // install carries out p, placing files with pl.
@@ -547,7 +570,11 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 
 	inst := &Installed{Name: w.name, Version: w.version, DistInfo: filepath.Join(libDir, w.distInfo)}
 	var rows []recordEntry
+	libPrefix := libDir + string(filepath.Separator)
 	relToLib := func(p string) string {
+		if rest, ok := strings.CutPrefix(p, libPrefix); ok {
+			return filepath.ToSlash(rest)
+		}
 		rel, err := filepath.Rel(libDir, p)
 		if err != nil {
 			return filepath.ToSlash(p)
@@ -565,7 +592,7 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 		made[d] = true
 		return nil
 	}
-	placed, err := placeAll(ctx, pl, files)
+	placed, err := placeAll(ctx, pl, files, p.missing)
 	if err != nil {
 		return nil, err
 	}
@@ -641,9 +668,12 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 
 	// Upgrade: the old version's files that the new one did not replace go,
 	// then its dist-info; then the new dist-info appears.
-	keep := make(map[string]bool, len(inst.Files))
-	for _, f := range inst.Files {
-		keep[f] = true
+	var keep map[string]bool
+	if len(removals) > 0 {
+		keep = make(map[string]bool, len(inst.Files))
+		for _, f := range inst.Files {
+			keep[f] = true
+		}
 	}
 	for _, r := range removals {
 		if _, err := r.remove(ctx, s, keep); err != nil {
@@ -665,53 +695,41 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 // the work is system calls, which run in parallel. Files are placed in
 // the order of their directories, so that each directory is made once
 // and its descriptor opened once (RECORD order interleaves directories).
-func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, error) {
+func placeAll(ctx context.Context, pl *placer, files []item, missing map[string]bool) ([]recordEntry, error) {
 	out := make([]recordEntry, len(files))
 	dirOf := make([]string, len(files))
 	order := make([]int, len(files))
 	for i, it := range files {
-		dirOf[i], order[i] = filepath.Dir(it.dst), i
+		dirOf[i], _ = splitDir(it.dst)
+		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(dirOf[a], dirOf[b]) })
+	// Workers take the files in runs of one directory's neighbours, the
+	// next run whoever is free: a run of many small directories costs
+	// more than one of many files, so fixed shares would leave one worker
+	// busy long after the others.
 	workers := min(runtime.GOMAXPROCS(0)*2, 1+len(files)/256)
-	chunk := (len(files) + workers - 1) / max(workers, 1)
+	const run = 64
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
 	base := placer{mode: pl.mode, move: pl.move, noReflink: pl.noReflink, noHardlink: pl.noHardlink}
 	for w := 0; w < workers; w++ {
-		lo, hi := w*chunk, min((w+1)*chunk, len(files))
 		p := &placer{mode: base.mode, move: base.move, noReflink: base.noReflink, noHardlink: base.noHardlink}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var dirs dirLinker
-			defer dirs.close()
-			lastDir := ""
-			for _, i := range order[lo:hi] {
-				if err := ctx.Err(); err != nil {
+			pw := placeWorker{p: p, files: files, dirOf: dirOf, out: out, made: dirMaker{missing: missing, made: map[string]bool{}}}
+			defer pw.dirs.close()
+			for {
+				lo := int(next.Add(run)) - run
+				if lo >= len(order) {
+					return
+				}
+				if err := pw.place(ctx, order[lo:min(lo+run, len(order))]); err != nil {
 					errs[w] = err
 					return
 				}
-				it := files[i]
-				if d := dirOf[i]; d != lastDir {
-					if err := mkdirs(d); err != nil {
-						errs[w] = err
-						return
-					}
-					lastDir = d
-				}
-				// Hard links, the usual case, go by directory descriptors:
-				// no walk of two long paths per file.
-				if p.mode == Hardlink && !p.noHardlink && !p.move && !it.script && dirs.link(it.src, it.dst) {
-					out[i] = recordEntry{Hash: it.entry.Hash, Size: it.entry.Size}
-					continue
-				}
-				e, err := placeItem(p, it, it.dst)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				out[i] = e
 			}
 		}()
 	}
@@ -722,6 +740,85 @@ func placeAll(ctx context.Context, pl *placer, files []item) ([]recordEntry, err
 		}
 	}
 	return out, nil
+}
+
+// placeWorker is one worker of placeAll: the files, their directories
+// and the RECORD entries to fill in are shared (each index is one
+// worker's), the rest is its own.
+type placeWorker struct {
+	p       *placer
+	files   []item
+	dirOf   []string
+	out     []recordEntry
+	dirs    dirLinker
+	made    dirMaker
+	lastDir string
+}
+
+// place places the files that order names.
+func (w *placeWorker) place(ctx context.Context, order []int) error {
+	p := w.p
+	for _, i := range order {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		it, d := w.files[i], w.dirOf[i]
+		if d != w.lastDir {
+			if err := w.made.ensure(d); err != nil {
+				return err
+			}
+			w.lastDir = d
+		}
+		// Hard links, the usual case, go by directory descriptors: no
+		// walk of two long paths per file.
+		if p.mode == Hardlink && !p.noHardlink && !p.move && !it.script {
+			if w.dirs.link(it.src, it.dst) {
+				w.out[i] = recordEntry{Hash: it.entry.Hash, Size: it.entry.Size}
+				continue
+			}
+			// Perhaps a directory that existed when planned is gone: make
+			// it, and let placeItem say what else is wrong.
+			if err := mkdirs(d); err != nil {
+				return err
+			}
+		}
+		e, err := placeItem(p, it, it.dst)
+		if err != nil {
+			return err
+		}
+		w.out[i] = e
+	}
+	return nil
+}
+
+// dirMaker makes the directories a plan found missing, each parent before
+// its children, so that no mkdir fails for a missing parent or is spent on
+// a directory that exists. It is one worker's: made is its own, missing
+// is the plan's and only read.
+type dirMaker struct {
+	missing map[string]bool
+	made    map[string]bool
+}
+
+// ensure makes d, and its missing parents first, unless the plan found
+// it there already. Another worker making the same directory at the same
+// time is no error.
+func (m *dirMaker) ensure(d string) error {
+	if !m.missing[d] || m.made[d] {
+		return nil
+	}
+	if parent, _ := splitDir(d); parent != d {
+		if err := m.ensure(parent); err != nil {
+			return err
+		}
+	}
+	if err := mkdirOne(d); err != nil {
+		if err := mkdirs(d); err != nil { // says what is wrong
+			return err
+		}
+	}
+	m.made[d] = true
+	return nil
 }
 
 // placeItem puts one item at dst and returns its RECORD entry (path left

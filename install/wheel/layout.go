@@ -142,3 +142,17 @@ func lstatRegular(p string) (os.FileInfo, error) {
 	}
 	return st, nil
 }
+
+// splitDir splits a clean path at its last separator: filepath.Split
+// without the trailing separator, and "/" and "." for the root and a
+// bare name.
+func splitDir(p string) (dir, base string) {
+	i := strings.LastIndexByte(p, filepath.Separator)
+	if i < 0 {
+		return ".", p
+	}
+	if i == 0 {
+		return string(filepath.Separator), p[1:]
+	}
+	return p[:i], p[i+1:]
+}
