@@ -10,6 +10,9 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go tool staticcheck ./...
+# pyshim as build.sh builds it: without the package commands.
+go vet -tags pyshimlight ./cmd/pyshim ./internal/cli
+go tool staticcheck -tags pyshimlight ./cmd/pyshim ./internal/cli
 # The generated protocol code must match the .proto (needs protoc).
 if command -v protoc >/dev/null; then
   go generate ./plugins/sdk/pb

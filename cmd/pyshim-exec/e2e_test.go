@@ -290,7 +290,7 @@ func TestReadmeFirstCommand(t *testing.T) {
 	if !strings.HasPrefix(last, s.vars["PYENV_ROOT"]+"/versions/") {
 		t.Errorf("python3 through the shim printed %q, want a pyenv interpreter\n%s", last, out)
 	}
-	for _, p := range []string{".local/bin/pyshim", ".local/bin/pyshim-plugins", ".local/bin/pyshim-exec", ".local/share/pyshim/shims/python3"} {
+	for _, p := range []string{".local/bin/pyshim", ".local/bin/pyshim-install", ".local/bin/pyshim-plugins", ".local/bin/pyshim-exec", ".local/share/pyshim/shims/python3"} {
 		if _, err := os.Stat(filepath.Join(home, p)); err != nil {
 			t.Errorf("install.sh left no %s: %v", p, err)
 		}

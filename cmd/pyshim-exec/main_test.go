@@ -20,12 +20,12 @@ import (
 	"github.com/pyshim/pyshim/shim"
 )
 
-// binEnv names the directory TestMain builds pyshim, pyshim-plugins and
-// pyshim-exec into.
+// binEnv names the directory TestMain builds pyshim, pyshim-install,
+// pyshim-plugins and pyshim-exec into.
 const binEnv = "PYSHIM_TEST_BIN"
 
-// TestMain builds the three real binaries side by side, as install.sh
-// places them: the shim finds pyshim-plugins next to itself.
+// TestMain builds the real binaries side by side, as install.sh places
+// them: the shim finds pyshim-plugins next to itself.
 func TestMain(m *testing.M) {
 	if testPlugin() {
 		os.Exit(0)
@@ -48,16 +48,11 @@ func TestMain(m *testing.M) {
 }
 
 func build(dir string) error {
-	for _, b := range []struct{ out, pkg string }{
-		{"pyshim", "github.com/pyshim/pyshim/cmd/pyshim"},
-		{"pyshim-plugins", "github.com/pyshim/pyshim/cmd/pyshim-plugins"},
-		{"pyshim-exec", "github.com/pyshim/pyshim/cmd/pyshim-exec"},
-	} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b.out), b.pkg)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("building %s: %v\n%s", b.pkg, err, out)
-		}
+	// build.sh, as install.sh builds them: the light pyshim needs
+	// pyshim-install next to it for the package commands.
+	cmd := exec.Command("sh", "../../build.sh", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build.sh: %v\n%s", err, out)
 	}
 	// The binaries and their directory are fingerprinted; make them look
 	// long installed so that entries are cached at once (see

@@ -1,3 +1,5 @@
+//go:build !pyshimlight
+
 package cli
 
 import (

@@ -71,6 +71,14 @@ func (a *app) doctor(cmd *cobra.Command, r *doctorReport) {
 		r.fail("run ./install.sh, which installs pyshim-plugins next to pyshim", "no plugin host %s", a.host.Self)
 	}
 
+	// The package commands' binary, which a pyshim from build.sh runs for
+	// install, uninstall, packages and freeze.
+	if full := filepath.Join(filepath.Dir(a.host.Self), InstallExeName); isExecutable(full) {
+		r.ok("package commands %s", full)
+	} else {
+		r.fail("run ./install.sh, which installs pyshim-install next to pyshim", "no %s: pyshim install, uninstall, packages and freeze cannot run", full)
+	}
+
 	// The shims directory.
 	dir := a.shimsDir()
 	var missing, foreign []string

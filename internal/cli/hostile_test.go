@@ -11,7 +11,6 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -674,35 +673,5 @@ func TestDataScriptShebangs(t *testing.T) {
 	}
 	if fileExists(marker) {
 		t.Error("the arguments of a #!python line ran")
-	}
-}
-
-// TestInstallTimeout checks where the read timeout comes from and what is
-// refused.
-func TestInstallTimeout(t *testing.T) {
-	cases := []struct {
-		flagSet bool
-		flag    float64
-		env     string
-		want    time.Duration
-		err     string
-	}{
-		{false, 15, "", 15 * time.Second, ""},
-		{false, 15, "2.5", 2500 * time.Millisecond, ""},
-		{true, 1, "2.5", time.Second, ""},
-		{true, 0.25, "", 250 * time.Millisecond, ""},
-		{false, 15, "soon", 0, "PIP_TIMEOUT=soon is not a number of seconds"},
-		{false, 15, "-1", 0, "PIP_TIMEOUT -1: the timeout must be a positive number"},
-		{true, 0, "", 0, "--timeout 0: the timeout must be a positive number"},
-		{true, math.Inf(1), "", 0, "--timeout +Inf"},
-	}
-	for _, c := range cases {
-		got, err := installTimeout(c.flagSet, c.flag, c.env)
-		switch {
-		case c.err == "" && (err != nil || got != c.want):
-			t.Errorf("installTimeout(%v, %v, %q) = %v, %v; want %v", c.flagSet, c.flag, c.env, got, err, c.want)
-		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
-			t.Errorf("installTimeout(%v, %v, %q): err = %v, want %q", c.flagSet, c.flag, c.env, err, c.err)
-		}
 	}
 }

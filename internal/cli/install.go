@@ -1,3 +1,5 @@
+//go:build !pyshimlight
+
 package cli
 
 import (
@@ -120,6 +122,29 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
+// packagesLinked says whether this binary runs the package commands
+// itself; pyshim built with the tag pyshimlight hands them over.
+const packagesLinked = true
+
+// handOverPackages is never called where the package commands are linked.
+func handOverPackages([]string) error { panic("unreachable") }
+
+// packageCommandSummary returns the help line of the package command
+// whose use line begins with use.
+func packageCommandSummary(use string) string {
+	for _, c := range packageCommands() {
+		if c.use == use {
+			return c.short
+		}
+	}
+	return ""
+}
+
+// packageCmds are the package commands, linked whole.
+func packageCmds() []*cobra.Command {
+	return []*cobra.Command{installCmd(), uninstallCmd(), packagesCmd(), freezeCmd()}
+}
+
 func installCmd() *cobra.Command {
 	var tf targetFlags
 	var reqFiles, conFiles, extraIndex, findLinks, editables, onlyBinary, noBinary, extras, groups []string
@@ -129,7 +154,7 @@ func installCmd() *cobra.Command {
 	var noIndex, quiet, verbose, noBuildIsolation, allExtras bool
 	cmd := &cobra.Command{
 		Use:   "install [PKG...]",
-		Short: "Install packages into the project's venv (resolving, downloading and linking natively)",
+		Short: packageCommandSummary("install [PKG...]"),
 		Long: `Install packages (PEP 508 requirements, or wheel files) and their
 dependencies into a virtual environment:
 
@@ -559,7 +584,7 @@ func uninstallCmd() *cobra.Command {
 	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "uninstall PKG...",
-		Short: "Remove installed distributions (and the files their RECORD lists)",
+		Short: packageCommandSummary("uninstall PKG..."),
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			start := time.Now()
@@ -624,7 +649,7 @@ func packagesCmd() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "packages",
-		Short: "List the distributions installed in the environment",
+		Short: packageCommandSummary("packages"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			_, dists, err := installedIn(cmd.Context(), &tf)
@@ -664,7 +689,7 @@ func freezeCmd() *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "freeze",
-		Short: "Print the installed distributions as name==version lines (pip freeze format)",
+		Short: packageCommandSummary("freeze"),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			t, dists, err := installedIn(cmd.Context(), &tf)

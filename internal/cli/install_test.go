@@ -1229,20 +1229,3 @@ func TestInstallDirectURL(t *testing.T) {
 		})
 	}
 }
-
-func TestBarLine(t *testing.T) {
-	for _, tc := range []struct {
-		done, total int
-		want        string
-	}{
-		{0, 50, "Downloading [>         ] 0/50"},
-		{25, 50, "Downloading [=====>    ] 25/50"},
-		{50, 50, "Downloading [==========] 50/50"},
-		{70, 50, "Downloading [==========] 50/50"},
-		{0, 0, "Downloading [>         ] 0/1"},
-	} {
-		if got := barLine("Downloading", tc.done, tc.total, 10); got != tc.want {
-			t.Errorf("barLine(%d, %d) = %q, want %q", tc.done, tc.total, got, tc.want)
-		}
-	}
-}

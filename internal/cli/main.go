@@ -29,6 +29,11 @@ func MainWith(args []string, o Options) int {
 	if o.Runner == nil && len(args) >= 1 && slices.Contains(pluginCommands(), args[0]) {
 		handOver(args)
 	}
+	if !packagesLinked && len(args) >= 1 && isPackageCommand(args[0]) {
+		err := handOverPackages(args)
+		fmt.Fprintln(os.Stderr, "pyshim:", err)
+		return 2
+	}
 	ctx := withOptions(context.Background(), o)
 	if len(args) >= 1 && args[0] == shim.ResolveArg {
 		return resolveExecMain(ctx, args[1:])
@@ -68,7 +73,7 @@ func newRoot() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(whichCmd(), listCmd(), pluginsCmd(), execCmd(), configCmd(), venvCmd(),
-		shimsCmd(), initCmd(), pinCmd(), trustCmd(), cacheCmd(), doctorCmd(),
-		installCmd(), uninstallCmd(), packagesCmd(), freezeCmd())
+		shimsCmd(), initCmd(), pinCmd(), trustCmd(), cacheCmd(), doctorCmd())
+	root.AddCommand(packageCmds()...)
 	return root
 }

@@ -1,0 +1,54 @@
+//go:build pyshimlight
+
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// packagesLinked says whether this binary runs the package commands
+// itself; pyshim built with the tag pyshimlight hands them over.
+const packagesLinked = false
+
+// packageCmds are stand-ins for the package commands, so that help lists
+// them; MainWith hands the commands over before any of these would run,
+// and `pyshim help install` is handed over as `install --help`.
+func packageCmds() []*cobra.Command {
+	var cmds []*cobra.Command
+	for _, c := range packageCommands() {
+		name := strings.Fields(c.use)[0]
+		cmd := &cobra.Command{
+			Use:                c.use,
+			Short:              c.short,
+			DisableFlagParsing: true,
+			RunE: func(_ *cobra.Command, args []string) error {
+				return handOverPackages(append([]string{name}, args...))
+			},
+		}
+		cmd.SetHelpFunc(func(*cobra.Command, []string) {
+			err := handOverPackages([]string{name, "--help"})
+			fmt.Fprintln(os.Stderr, "pyshim:", err)
+			os.Exit(2)
+		})
+		cmds = append(cmds, cmd)
+	}
+	return cmds
+}
+
+// handOverPackages execs pyshim-install, next to this executable, with
+// args, and returns only the error that it could not.
+func handOverPackages(args []string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("%s: finding %s: %v", args[0], InstallExeName, err)
+	}
+	full := filepath.Join(filepath.Dir(exe), InstallExeName)
+	err = syscall.Exec(full, append([]string{full}, args...), os.Environ())
+	return fmt.Errorf("`pyshim %s` runs %s, which should be next to pyshim: %v; reinstall pyshim (./install.sh)", args[0], full, err)
+}
