@@ -1,6 +1,7 @@
 package venv
 
 import (
+	"bytes"
 	"embed"
 	"path/filepath"
 	"strings"
@@ -45,22 +46,61 @@ func activationScripts(l *Layout) []File {
 		if err != nil {
 			panic("venv: missing embedded template " + a.template) // a build defect, not a user error
 		}
-		var quotedLibs []string
-		for _, lib := range libs {
-			quotedLibs = append(quotedLibs, a.quote(lib))
+		q := a.quote
+		value := func(name string) (string, bool) {
+			switch name {
+			case "VENV_BIN_REL":
+				return bin, true
+			case "VENV":
+				return q(l.Dir), true
+			case "BIN":
+				return q(bin), true
+			case "BIN_NAME":
+				return q(l.Bin), true
+			case "BIN_UP":
+				return q(up), true
+			case "PROMPT":
+				return q(l.Prompt), true
+			case "LIBS":
+				quoted := make([]string, len(libs))
+				for i, lib := range libs {
+					quoted[i] = q(lib)
+				}
+				return "[" + strings.Join(quoted, ", ") + "]", true
+			}
+			return "", false
 		}
-		r := strings.NewReplacer(
-			"@VENV_BIN_REL@", bin,
-			"@VENV@", a.quote(l.Dir),
-			"@BIN@", a.quote(bin),
-			"@BIN_NAME@", a.quote(l.Bin),
-			"@BIN_UP@", a.quote(up),
-			"@PROMPT@", a.quote(l.Prompt),
-			"@LIBS@", "["+strings.Join(quotedLibs, ", ")+"]",
-		)
-		out = append(out, File{Path: filepath.Join(l.Bin, a.name), Data: []byte(r.Replace(string(data))), Mode: 0o644})
+		out = append(out, File{Path: filepath.Join(l.Bin, a.name), Data: expand(data, value), Mode: 0o644})
 	}
 	return out
+}
+
+// expand returns tpl with each @NAME@ (NAME of capitals and underscores)
+// for which value answers replaced by that value, in one pass; any other
+// @ is kept as it is.
+func expand(tpl []byte, value func(name string) (string, bool)) []byte {
+	out := make([]byte, 0, len(tpl)+512)
+	for {
+		i := bytes.IndexByte(tpl, '@')
+		if i < 0 {
+			return append(out, tpl...)
+		}
+		out = append(out, tpl[:i]...)
+		tpl = tpl[i:]
+		n := 1
+		for n < len(tpl) && (tpl[n] >= 'A' && tpl[n] <= 'Z' || tpl[n] == '_') {
+			n++
+		}
+		if n > 1 && n < len(tpl) && tpl[n] == '@' {
+			if v, ok := value(string(tpl[1:n])); ok {
+				out = append(out, v...)
+				tpl = tpl[n+1:]
+				continue
+			}
+		}
+		out = append(out, '@')
+		tpl = tpl[1:]
+	}
 }
 
 // shQuote quotes s for sh, bash and zsh: single quotes, each ' closed,

@@ -343,19 +343,6 @@ func write(root string, l *Layout) error {
 	return nil
 }
 
-// writeNew creates the file p with data and exactly mode perm.
-func writeNew(p string, data []byte, perm os.FileMode) error {
-	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
 // copyFile copies src (following symlinks) to a new file dst.
 func copyFile(src, dst string, perm os.FileMode) error {
 	in, err := os.Open(src)
