@@ -28,6 +28,14 @@
 # http.server handler is served with a listen backlog of 128;
 # STOCK_SERVER=1 uses `python3 -m http.server` as it is.
 #
+# Run it on a quiet file system: ext4 without a journal (this machine's)
+# skips, on every inode allocation, each free inode deleted in the last 60 s
+# (360 s while its inode table block is dirty), one lookup each, so right
+# after a test run or an `rm -rf` of many files every mkdir of pyshim, of
+# the peers and of the floors costs several times more (perf: up to a fifth
+# of a warm install's CPU in find_inode_bit/recently_deleted). Wait ~6
+# minutes after deleting many files. The trash of this script goes at exit.
+#
 # usage: bench/install.sh [PYTHON]   (default: pyenv's 3.11.7; needs
 #   hyperfine and unzip; run with TMPDIR on a disk, e.g. /work/benchtmp)
 #   PACKAGES="flask requests"  RUNS=5  STOCK_SERVER=1  REPACK=path/to/repack_wheels.py

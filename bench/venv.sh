@@ -16,6 +16,14 @@
 # peers and the floors (goals: venv <= 0.10x `python -m venv --without-pip`
 # and <= 2x its floor; first-ever --seed <= 1/15 of `python -m venv`).
 #
+# Run it on a quiet file system: ext4 without a journal (this machine's)
+# skips, on every inode allocation, each free inode deleted in the last 60 s
+# (360 s while its inode table block is dirty), one lookup each, so right
+# after a test run or an `rm -rf` of many files every mkdir of pyshim, of
+# the peers and of the floors costs several times more (perf: up to a fifth
+# of a warm install's CPU in find_inode_bit/recently_deleted). Wait ~6
+# minutes after deleting many files. The trash of this script goes at exit.
+#
 # usage: bench/venv.sh [PYTHON]   (default: pyenv's 3.11.7; needs hyperfine,
 # and virtualenv for that peer: Debian's `virtualenv` package; run with
 # TMPDIR on a disk, e.g. /work/benchtmp)   RUNS=15
