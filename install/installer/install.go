@@ -336,10 +336,10 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// cleanStaging removes the dist-info staging directories and private
-// unpack directories an install that was killed left behind
-// (".NAME-V.dist-info.pyshim-*", ".pyshim-unpack-*"), and the temporary
-// files of script launchers: with the lock held, no other install is using
+// cleanStaging removes the dist-info staging directories, private unpack
+// directories and link probes an install that was killed left behind
+// (".NAME-V.dist-info.pyshim-*", ".pyshim-unpack-*",
+// ".link-probe.pyshim-*"), and the temporary files of script launchers: with the lock held, no other install is using
 // them.
 func cleanStaging(t *Target) {
 	for _, dir := range []string{t.Scheme.Purelib, t.Scheme.Platlib} {
@@ -348,8 +348,12 @@ func cleanStaging(t *Target) {
 			continue
 		}
 		for _, e := range entries {
-			if n := e.Name(); e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".dist-info.pyshim-") || strings.HasPrefix(n, ".pyshim-unpack-")) {
+			n := e.Name()
+			switch {
+			case e.IsDir() && strings.HasPrefix(n, ".") && (strings.Contains(n, ".dist-info.pyshim-") || strings.HasPrefix(n, ".pyshim-unpack-")):
 				_ = os.RemoveAll(filepath.Join(dir, n))
+			case !e.IsDir() && strings.HasPrefix(n, wheel.LinkProbePrefix):
+				_ = os.Remove(filepath.Join(dir, n))
 			}
 		}
 	}

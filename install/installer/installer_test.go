@@ -237,3 +237,39 @@ func TestListSkipsBroken(t *testing.T) {
 		t.Errorf("%+v", ds)
 	}
 }
+
+// TestCleanStaging checks what an install removes of a killed one's
+// leftovers (it runs under the venv's lock) and what it leaves alone.
+func TestCleanStaging(t *testing.T) {
+	root := t.TempDir()
+	s := wheel.Scheme{Purelib: filepath.Join(root, "site"), Platlib: filepath.Join(root, "site"), Scripts: filepath.Join(root, "bin"), Data: root}
+	gone := []string{
+		"site/.demo-1.0.dist-info.pyshim-123/RECORD",
+		"site/.pyshim-unpack-9/x.py",
+		"site/" + wheel.LinkProbePrefix + "2eb148729c986026",
+		"bin/.demo.pyshim-abc",
+		"bin/.demo.tmp-1",
+	}
+	kept := []string{
+		"site/demo-1.0.dist-info/RECORD",
+		"site/demo/__init__.py",
+		"site/.hidden",
+		"site/.link-probe-of-someone-else",
+		"bin/demo",
+		"bin/.keep",
+	}
+	for _, f := range append(append([]string{}, gone...), kept...) {
+		testenv.WriteFile(t, filepath.Join(root, f), "x", 0o644)
+	}
+	cleanStaging(&Target{Scheme: s})
+	for _, f := range gone {
+		if _, err := os.Lstat(filepath.Join(root, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s is still there (%v)", f, err)
+		}
+	}
+	for _, f := range kept {
+		if _, err := os.Lstat(filepath.Join(root, f)); err != nil {
+			t.Errorf("%s was removed: %v", f, err)
+		}
+	}
+}

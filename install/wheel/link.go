@@ -124,6 +124,14 @@ func (p *placer) copy(src, dst string, e recordEntry) error {
 	return err
 }
 
+// linkProbe names BestLink's probe file; tempName makes it
+// LinkProbePrefix + random hex.
+const linkProbe = "link-probe"
+
+// LinkProbePrefix begins the name of the file BestLink creates and removes
+// in the destination directory: one left there by a killed process can go.
+const LinkProbePrefix = "." + linkProbe + ".pyshim-"
+
 // BestLink returns the first of mode and its fallbacks (Reflink, Hardlink,
 // Copy) that works from the wheel Unpack extracted into unpackedDir into
 // the directory dstDir, trying each once with one of its files under a
@@ -136,7 +144,7 @@ func BestLink(mode LinkMode, unpackedDir, dstDir string) LinkMode {
 	if src == "" || mode == Copy {
 		return mode
 	}
-	tmp := tempName(filepath.Join(dstDir, "link-probe"))
+	tmp := tempName(filepath.Join(dstDir, linkProbe))
 	defer os.Remove(tmp)
 	if mode == Reflink {
 		if reflink(src, tmp) == nil {
