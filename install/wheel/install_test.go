@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pyshim/pyshim/internal/testenv"
 )
 
 const py311, py312 = "3.11.7", "3.12.1"
@@ -58,7 +60,7 @@ func mode(t *testing.T, p string) os.FileMode {
 // noTemps fails when a pyshim temporary name is left under root.
 func noTemps(t *testing.T, root string) {
 	t.Helper()
-	for p := range snapshot(t, root) {
+	for p := range testenv.ContentSnapshot(t, root, nil) {
 		if strings.Contains(p, ".pyshim-") || strings.Contains(p, ".tmp-") {
 			t.Errorf("temporary file left behind: %s", p)
 		}
@@ -112,7 +114,7 @@ func checkRecord(t *testing.T, inst *Installed) map[string]bool {
 func TestInstallIntoVenv(t *testing.T) {
 	tmp := t.TempDir()
 	v := makeVenv(t, py311, filepath.Join(tmp, "venv"))
-	before := snapshot(t, v.dir)
+	before := testenv.ContentSnapshot(t, v.dir, nil)
 	whl := demoWheel("1.0").build(t, tmp)
 	o := v.options()
 	o.Requested = true
@@ -127,8 +129,8 @@ func TestInstallIntoVenv(t *testing.T) {
 
 	// Exactly the RECORD's files appeared (plus directories).
 	recorded := checkRecord(t, inst)
-	after := snapshot(t, v.dir)
-	for _, d := range diffSnapshots(before, after) {
+	after := testenv.ContentSnapshot(t, v.dir, nil)
+	for _, d := range testenv.DiffSnapshots(before, after) {
 		p := filepath.Join(v.dir, strings.TrimPrefix(d, "+ "))
 		if st, err := os.Stat(p); !strings.HasPrefix(d, "+ ") || (!st.IsDir() && !recorded[p]) || err != nil {
 			t.Errorf("unexpected change: %s", d)
@@ -350,11 +352,11 @@ func TestUpgradeRemovesOldFiles(t *testing.T) {
 		}
 		return m
 	}
-	before := noCache(snapshot(t, v.dir))
+	before := noCache(testenv.ContentSnapshot(t, v.dir, nil))
 	if _, err := Install(ctx, w2.build(t, tmp), v.scheme, v.options()); err != nil {
 		t.Fatal(err)
 	}
-	if d := diffSnapshots(before, noCache(snapshot(t, v.dir))); len(d) > 0 {
+	if d := testenv.DiffSnapshots(before, noCache(testenv.ContentSnapshot(t, v.dir, nil))); len(d) > 0 {
 		t.Errorf("reinstall changed the tree:\n%s", strings.Join(d, "\n"))
 	}
 }
@@ -367,7 +369,7 @@ func TestUninstallRemovesExactlyRecord(t *testing.T) {
 	if _, err := Install(ctx, other.build(t, tmp), v.scheme, v.options()); err != nil {
 		t.Fatal(err)
 	}
-	before := snapshot(t, v.dir)
+	before := testenv.ContentSnapshot(t, v.dir, nil)
 	inst, err := Install(ctx, demoWheel("1.0").build(t, tmp), v.scheme, v.options())
 	if err != nil {
 		t.Fatal(err)
@@ -385,7 +387,7 @@ func TestUninstallRemovesExactlyRecord(t *testing.T) {
 	if removed.Name != "demo_pkg" || removed.Version != "1.0" || len(removed.Files) < len(inst.Files) {
 		t.Errorf("Uninstall = %+v", removed)
 	}
-	d := diffSnapshots(before, snapshot(t, v.dir))
+	d := testenv.DiffSnapshots(before, testenv.ContentSnapshot(t, v.dir, nil))
 	// The headers root stays, as with pip: it is a scheme directory.
 	want := []string{"+ include/site", "+ include/site/python3.11", "+ lib/python3.11/site-packages/demo_pkg", "+ lib/python3.11/site-packages/demo_pkg/user-notes.txt"}
 	if strings.Join(d, "\n") != strings.Join(want, "\n") {
@@ -412,11 +414,11 @@ func TestUninstallRefusesOutsidePaths(t *testing.T) {
 	rec := filepath.Join(inst.DistInfo, "RECORD")
 	data, _ := os.ReadFile(rec)
 	os.WriteFile(rec, append(data, "../../precious.txt,,\n"...), 0o644)
-	before := snapshot(t, tmp)
+	before := testenv.ContentSnapshot(t, tmp, nil)
 	if _, err := Uninstall(context.Background(), s, "x"); err == nil || !strings.Contains(err.Error(), "outside this environment") {
 		t.Fatalf("err = %v", err)
 	}
-	if d := diffSnapshots(before, snapshot(t, tmp)); len(d) > 0 {
+	if d := testenv.DiffSnapshots(before, testenv.ContentSnapshot(t, tmp, nil)); len(d) > 0 {
 		t.Errorf("refused uninstall changed things:\n%s", strings.Join(d, "\n"))
 	}
 }
@@ -494,7 +496,7 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 			dir := filepath.Join(wheels, strings.ReplaceAll(tt.name, " ", "-"))
 			os.Mkdir(dir, 0o755)
 			whl := tt.w.build(t, dir)
-			before := snapshot(t, v.dir)
+			before := testenv.ContentSnapshot(t, v.dir, nil)
 			_, err := Install(context.Background(), whl, v.scheme, v.options())
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Install: err = %v, want one mentioning %q", err, tt.want)
@@ -503,7 +505,7 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 				t.Errorf("error is not one line: %q", err)
 			}
 			t.Log(err)
-			if d := diffSnapshots(before, snapshot(t, v.dir)); len(d) > 0 {
+			if d := testenv.DiffSnapshots(before, testenv.ContentSnapshot(t, v.dir, nil)); len(d) > 0 {
 				t.Errorf("refused install changed the venv:\n%s", strings.Join(d, "\n"))
 			}
 			// Unpack refuses the same wheels (except the install-time
@@ -512,7 +514,7 @@ func TestRefusedWheelsLeaveNothing(t *testing.T) {
 			uerr := Unpack(context.Background(), whl, cache)
 			if uerr == nil {
 				_, uerr = InstallUnpacked(context.Background(), cache, v.scheme, v.options())
-				if d := diffSnapshots(before, snapshot(t, v.dir)); len(d) > 0 {
+				if d := testenv.DiffSnapshots(before, testenv.ContentSnapshot(t, v.dir, nil)); len(d) > 0 {
 					t.Errorf("refused InstallUnpacked changed the venv:\n%s", strings.Join(d, "\n"))
 				}
 			} else if entries, _ := os.ReadDir(filepath.Dir(cache)); len(entries) > 0 {
@@ -582,12 +584,12 @@ func TestInstallUnpackedRefusesAlteredCache(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.alter(cache)
-			before := snapshot(t, v.dir)
+			before := testenv.ContentSnapshot(t, v.dir, nil)
 			_, err := InstallUnpacked(ctx, cache, v.scheme, Options{Python: v.python, Link: Hardlink})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want %q", err, tc.want)
 			}
-			if d := diffSnapshots(before, snapshot(t, v.dir)); len(d) > 0 {
+			if d := testenv.DiffSnapshots(before, testenv.ContentSnapshot(t, v.dir, nil)); len(d) > 0 {
 				t.Errorf("changed the venv:\n%s", strings.Join(d, "\n"))
 			}
 		})

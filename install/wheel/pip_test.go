@@ -84,7 +84,7 @@ func TestSeedPipLikeEnsurepip(t *testing.T) {
 	}
 	checkRecord(t, inst)
 	got := installedView(t, dir, "3.12")
-	if d := diffSnapshots(ref, got); len(d) > 0 {
+	if d := testenv.DiffSnapshots(ref, got); len(d) > 0 {
 		t.Errorf("differs from python -m venv with pip:\n%s", strings.Join(d, "\n"))
 	}
 	checkPip(t, v, inst.Version)
@@ -108,7 +108,7 @@ func installedView(t *testing.T, dir, minor string) map[string]string {
 			out["RECORD "+e.Path] = e.Hash + "," + strconv.FormatInt(e.Size, 10)
 		}
 	}
-	for k, v := range snapshot(t, dis[0]) {
+	for k, v := range testenv.ContentSnapshot(t, dis[0], nil) {
 		if k != "RECORD" {
 			out["dist-info "+k] = v
 		}
@@ -141,9 +141,9 @@ func TestInstallUnpackedLinkModes(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Dir(cache)); len(entries) != 1 {
 		t.Errorf("cache parent holds %d entries", len(entries))
 	}
-	cacheBefore := snapshot(t, cache)
+	cacheBefore := testenv.ContentSnapshot(t, cache, nil)
 	t.Cleanup(func() { // after the parallel subtests
-		if d := diffSnapshots(cacheBefore, snapshot(t, cache)); len(d) > 0 {
+		if d := testenv.DiffSnapshots(cacheBefore, testenv.ContentSnapshot(t, cache, nil)); len(d) > 0 {
 			t.Errorf("installs changed the unpacked cache:\n%s", strings.Join(d, "\n"))
 		}
 	})

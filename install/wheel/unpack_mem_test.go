@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pyshim/pyshim/internal/testenv"
 )
 
 // rawMember is a member of a wheel written with zip.Writer.CreateRaw: its
@@ -140,8 +142,8 @@ func TestUnpackInMemoryMatchesStreaming(t *testing.T) {
 	if err := extract(ctx, &fz.Reader, streamed, "demo-raw"); err != nil {
 		t.Fatal(err)
 	}
-	a, b := snapshot(t, mem), snapshot(t, streamed)
-	if d := diffSnapshots(a, b); len(d) > 0 {
+	a, b := testenv.ContentSnapshot(t, mem, nil), testenv.ContentSnapshot(t, streamed, nil)
+	if d := testenv.DiffSnapshots(a, b); len(d) > 0 {
 		t.Errorf("in-memory and streamed unpacks differ:\n%s", strings.Join(d, "\n"))
 	}
 	if len(a) < 6 {

@@ -150,10 +150,14 @@ func xdgValue(env []string, key string) string {
 	return ""
 }
 
-// venvTreeDigest is contentSnapshot of a venv, __pycache__ left out: two
-// venvs with equal digests import the same code.
+// venvTreeDigest is testenv.ContentSnapshot of a venv, __pycache__ left
+// out: two venvs with equal digests import the same code. A venv that is
+// not there has no entries.
 func venvTreeDigest(t testing.TB, dir string) map[string]string {
-	return contentSnapshot(t, dir, func(_ string, d fs.DirEntry) bool { return d.IsDir() && d.Name() == "__pycache__" })
+	if _, err := os.Lstat(dir); os.IsNotExist(err) {
+		return map[string]string{}
+	}
+	return testenv.ContentSnapshot(t, dir, func(_ string, d fs.DirEntry) bool { return d.IsDir() && d.Name() == "__pycache__" })
 }
 
 // checkRecords checks that every distribution visible in the
@@ -315,7 +319,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 	fullVenvCheck(t, venv, mods, want)
 	fresh(cold)
 	tWarm := timed(t, cold, install...)
-	if d := diffDigests(ref, venvTreeDigest(t, venv)); len(d) > 0 {
+	if d := testenv.DiffSnapshots(ref, venvTreeDigest(t, venv)); len(d) > 0 {
 		t.Fatalf("a warm install differs from the cold one:\n%s", strings.Join(d, "\n"))
 	}
 	t.Logf("%d distributions, %d top-level modules; one install takes %v cold, %v warm", len(want), len(mods),
@@ -338,7 +342,7 @@ func TestInstallKilledAtRandom(t *testing.T) {
 			t.Fatalf("kill %d (%s cache, after %v): half-installed distributions visible:\n%s", i, kind, delay, strings.Join(bad, "\n"))
 		}
 		mustPyshim(t, ienv, install...)
-		if d := diffDigests(ref, venvTreeDigest(t, venv)); len(d) > 0 {
+		if d := testenv.DiffSnapshots(ref, venvTreeDigest(t, venv)); len(d) > 0 {
 			t.Fatalf("kill %d (%s cache, after %v): the re-run's venv differs from an uninterrupted install:\n%s", i, kind, delay, strings.Join(d, "\n"))
 		}
 		if s := append(stray(venv), stray(filepath.Join(xdgValue(ienv, "XDG_CACHE_HOME"), "pyshim"))...); len(s) > 0 {
@@ -370,7 +374,7 @@ func TestVenvKilledAtRandom(t *testing.T) {
 	mustPyshim(t, env, "install", "-q", "--venv", dir, "-i", ti.url(), "keepme")
 	withPkg := venvTreeDigest(t, dir)
 	tRebuild := timed(t, env, mk...)
-	if d := diffDigests(withPkg, venvTreeDigest(t, dir)); len(d) > 0 {
+	if d := testenv.DiffSnapshots(withPkg, venvTreeDigest(t, dir)); len(d) > 0 {
 		t.Fatalf("a rebuild changed the venv:\n%s", strings.Join(d, "\n"))
 	}
 	t.Logf("pyshim venv --seed takes %v new, %v rebuilding", tNew.Round(time.Millisecond), tRebuild.Round(time.Millisecond))
@@ -400,12 +404,12 @@ func TestVenvKilledAtRandom(t *testing.T) {
 		}
 		got := venvTreeDigest(t, dir)
 		if _, err := os.Lstat(dir); err == nil || rebuild {
-			if d := diffDigests(want, got); len(d) > 0 {
+			if d := testenv.DiffSnapshots(want, got); len(d) > 0 {
 				t.Fatalf("kill %d (rebuild %v, after %v): %s is half-written:\n%s", i, rebuild, delay, dir, strings.Join(d, "\n"))
 			}
 		}
 		mustPyshim(t, env, mk...)
-		if d := diffDigests(want, venvTreeDigest(t, dir)); len(d) > 0 {
+		if d := testenv.DiffSnapshots(want, venvTreeDigest(t, dir)); len(d) > 0 {
 			t.Fatalf("kill %d (rebuild %v, after %v): the re-run's venv differs:\n%s", i, rebuild, delay, strings.Join(d, "\n"))
 		}
 		if s := stray(work); len(s) > 0 {

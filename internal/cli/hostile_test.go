@@ -229,9 +229,10 @@ func newHostileRoot(t *testing.T, template string) *hostileRoot {
 	return h
 }
 
-// snapshot is contentSnapshot of the root, pyshim's cache left out.
+// snapshot is testenv.ContentSnapshot of the root, pyshim's cache left
+// out.
 func (h *hostileRoot) snapshot(t testing.TB) map[string]string {
-	return contentSnapshot(t, h.root, func(p string, _ fs.DirEntry) bool { return p == h.cache })
+	return testenv.ContentSnapshot(t, h.root, func(p string, _ fs.DirEntry) bool { return p == h.cache })
 }
 
 // untrustworthy lists what the wheel cache holds that a later install
@@ -310,7 +311,7 @@ func (h *hostileRoot) check(t *testing.T, before map[string]string, bad string) 
 	if _, had := before[lock]; !had && strings.HasSuffix(after[lock], " 0 "+sha256hex(nil)) {
 		delete(after, lock)
 	}
-	if d := diffDigests(before, after); len(d) > 0 {
+	if d := testenv.DiffSnapshots(before, after); len(d) > 0 {
 		t.Errorf("the refused install changed files outside its cache:\n%s", strings.Join(d, "\n"))
 	}
 	if u := untrustworthy(t, h.cache, bad); len(u) > 0 {

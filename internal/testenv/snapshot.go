@@ -1,4 +1,4 @@
-package cli
+package testenv
 
 import (
 	"crypto/sha256"
@@ -11,22 +11,20 @@ import (
 	"testing"
 )
 
-// contentSnapshot describes every entry under root, keyed by its path
-// relative to root, but the directories skip leaves out: type and mode,
-// and a regular file's size and sha256 or a link's target (not times: a
-// directory's mtime changes when a temporary entry comes and goes). A
-// missing root has no entries.
-func contentSnapshot(t testing.TB, root string, skip func(p string, d fs.DirEntry) bool) map[string]string {
+// ContentSnapshot describes every entry under root, keyed by its path
+// relative to root ("." for root), but the directories skip (nil: none)
+// leaves out: type and mode, and a regular file's size and sha256 or a
+// link's target. Times are left out: a directory's mtime changes when a
+// temporary entry comes and goes. Any error, a missing root included,
+// fails the test.
+func ContentSnapshot(t testing.TB, root string, skip func(p string, d fs.DirEntry) bool) map[string]string {
 	t.Helper()
 	out := map[string]string{}
-	if _, err := os.Lstat(root); os.IsNotExist(err) {
-		return out
-	}
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.IsDir() && skip(p, d) {
+		if d.IsDir() && skip != nil && skip(p, d) {
 			return filepath.SkipDir
 		}
 		st, err := os.Lstat(p)
@@ -59,24 +57,23 @@ func contentSnapshot(t testing.TB, root string, skip func(p string, d fs.DirEntr
 	return out
 }
 
-// diffDigests lists how got differs from want (at most a few lines).
-func diffDigests(want, got map[string]string) []string {
+// DiffSnapshots lists, sorted, how got differs from want: "- PATH" for an
+// entry only want has, "+ PATH" for one only got has, "~ PATH: WANT ->
+// GOT" for one that changed. Tests match these lines.
+func DiffSnapshots(want, got map[string]string) []string {
 	var d []string
 	for k, v := range want {
 		if g, ok := got[k]; !ok {
-			d = append(d, "missing "+k)
+			d = append(d, "- "+k)
 		} else if g != v {
-			d = append(d, fmt.Sprintf("changed %s: %s, want %s", k, g, v))
+			d = append(d, fmt.Sprintf("~ %s: %s -> %s", k, v, g))
 		}
 	}
-	for k, v := range got {
+	for k := range got {
 		if _, ok := want[k]; !ok {
-			d = append(d, "extra "+k+" "+v)
+			d = append(d, "+ "+k)
 		}
 	}
 	sort.Strings(d)
-	if len(d) > 12 {
-		d = append(d[:12], fmt.Sprintf("... and %d more", len(d)-12))
-	}
 	return d
 }
