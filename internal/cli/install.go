@@ -122,12 +122,9 @@ func plural(n int, what string) string {
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
-// packagesLinked says whether this binary runs the package commands
-// itself; pyshim built with the tag pyshimlight hands them over.
-const packagesLinked = true
-
-// handOverPackages is never called where the package commands are linked.
-func handOverPackages([]string) error { panic("unreachable") }
+// handOverPackageCommand hands nothing over: this binary runs the package
+// commands itself (packages_light.go is the pyshimlight one).
+func handOverPackageCommand([]string) (code int, handed bool) { return 0, false }
 
 // packageCommandSummary returns the help line of the package command
 // whose use line begins with use.

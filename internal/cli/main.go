@@ -29,10 +29,8 @@ func MainWith(args []string, o Options) int {
 	if o.Runner == nil && len(args) >= 1 && slices.Contains(pluginCommands(), args[0]) {
 		handOver(args)
 	}
-	if !packagesLinked && len(args) >= 1 && isPackageCommand(args[0]) {
-		err := handOverPackages(args)
-		fmt.Fprintln(os.Stderr, "pyshim:", err)
-		return 2
+	if code, handed := handOverPackageCommand(args); handed {
+		return code
 	}
 	ctx := withOptions(context.Background(), o)
 	if len(args) >= 1 && args[0] == shim.ResolveArg {

@@ -1,7 +1,5 @@
 package cli
 
-import "strings"
-
 // The package commands (install, uninstall, packages, freeze) link the
 // installer and with it Go's HTTP and TLS stack, whose package
 // initialisation and page faults cost every start of the binary that
@@ -27,14 +25,4 @@ func packageCommands() []packageCommand {
 		{"packages", "List the distributions installed in the environment"},
 		{"freeze", "Print the installed distributions as name==version lines (pip freeze format)"},
 	}
-}
-
-// isPackageCommand reports whether name is one of the package commands.
-func isPackageCommand(name string) bool {
-	for _, c := range packageCommands() {
-		if strings.Fields(c.use)[0] == name {
-			return true
-		}
-	}
-	return false
 }

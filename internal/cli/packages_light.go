@@ -12,9 +12,26 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// packagesLinked says whether this binary runs the package commands
-// itself; pyshim built with the tag pyshimlight hands them over.
-const packagesLinked = false
+// handOverPackageCommand execs pyshim-install when args name a package
+// command, before any of the command line is built; it returns only when
+// that failed, having said why, with the exit status.
+func handOverPackageCommand(args []string) (code int, handed bool) {
+	if len(args) == 0 || !isPackageCommand(args[0]) {
+		return 0, false
+	}
+	fmt.Fprintln(os.Stderr, "pyshim:", handOverPackages(args))
+	return 2, true
+}
+
+// isPackageCommand reports whether name is one of the package commands.
+func isPackageCommand(name string) bool {
+	for _, c := range packageCommands() {
+		if strings.Fields(c.use)[0] == name {
+			return true
+		}
+	}
+	return false
+}
 
 // packageCmds are stand-ins for the package commands, so that help lists
 // them; MainWith hands the commands over before any of these would run,
