@@ -336,7 +336,7 @@ func write(root string, l *Layout) error {
 		}
 	}
 	for _, f := range l.Files {
-		if err := writeNew(filepath.Join(root, f.Path), f.Data, f.Mode); err != nil {
+		if err := fsutil.WriteNew(filepath.Join(root, f.Path), f.Data, f.Mode); err != nil {
 			return fmt.Errorf("writing %s: %w", f.Path, err)
 		}
 	}

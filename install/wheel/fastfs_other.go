@@ -7,12 +7,6 @@ import (
 	"os"
 )
 
-type rawFile = os.File
-
-func createNew(path string, perm os.FileMode) (*rawFile, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
-}
-
 func mkdirs(dir string) error { return os.MkdirAll(dir, 0o755) }
 
 // mkdirOne makes the directory dir (mode 0755); one that exists is no error.

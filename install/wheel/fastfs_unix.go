@@ -5,62 +5,15 @@ package wheel
 import (
 	"archive/zip"
 	"errors"
-	"io"
 	"os"
 	"runtime/debug"
 	"syscall"
 )
 
 // This file holds the few file-system calls an install makes thousands of
-// times, without the os package's per-file overhead: an *os.File registers
-// every descriptor with the runtime poller (fcntl, epoll_ctl) and reading a
-// zip member through it costs a pread per buffer.
-
-// rawFile is a file descriptor opened for writing.
-type rawFile struct {
-	fd   int
-	name string
-}
-
-// createNew creates path, which must not exist, for writing with mode perm
-// (less the umask).
-func createNew(path string, perm os.FileMode) (*rawFile, error) {
-	for {
-		fd, err := syscall.Open(path, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_CLOEXEC, uint32(perm.Perm()))
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "open", Path: path, Err: err}
-		}
-		return &rawFile{fd: fd, name: path}, nil
-	}
-}
-
-func (f *rawFile) Write(p []byte) (int, error) {
-	n := 0
-	for n < len(p) {
-		m, err := syscall.Write(f.fd, p[n:])
-		if err == syscall.EINTR {
-			continue
-		}
-		if err != nil {
-			return n, &os.PathError{Op: "write", Path: f.name, Err: err}
-		}
-		if m == 0 {
-			return n, &os.PathError{Op: "write", Path: f.name, Err: io.ErrShortWrite}
-		}
-		n += m
-	}
-	return n, nil
-}
-
-func (f *rawFile) Close() error {
-	if err := syscall.Close(f.fd); err != nil {
-		return &os.PathError{Op: "close", Path: f.name, Err: err}
-	}
-	return nil
-}
+// times, without the os package's per-file overhead: reading a zip member
+// through an *os.File costs a pread per buffer (new files are written by
+// fsutil.CreateNew's bare descriptors).
 
 // mkdirs creates dir and its missing parents with mode 0755: one mkdir for
 // a directory whose parent exists (os.MkdirAll stats first).

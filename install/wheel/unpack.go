@@ -355,7 +355,7 @@ func extractFile(f *zip.File, target string, e recordEntry, s *scratch) error {
 		return err
 	}
 	defer rc.Close()
-	out, err := createNew(target, perm)
+	out, err := fsutil.CreateNew(target, perm)
 	if err != nil {
 		return err
 	}

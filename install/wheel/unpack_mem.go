@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/pyshim/pyshim/install/inflate"
+	"github.com/pyshim/pyshim/internal/fsutil"
 )
 
 // scratch is what one unpacking goroutine reuses from member to member.
@@ -102,13 +103,5 @@ func writeMember(data []byte, target string, perm os.FileMode, e recordEntry) er
 			return fmt.Errorf("refusing the wheel: %v; it is corrupt or was tampered with, download it again", err)
 		}
 	}
-	out, err := createNew(target, perm)
-	if err != nil {
-		return err
-	}
-	_, err = out.Write(data)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
+	return fsutil.WriteNew(target, data, perm)
 }

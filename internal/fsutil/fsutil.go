@@ -40,3 +40,17 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) error {
 	}
 	return nil
 }
+
+// WriteNew creates the file path, which must not exist, with data and mode
+// perm (less the umask), by CreateNew.
+func WriteNew(path string, data []byte, perm os.FileMode) error {
+	f, err := CreateNew(path, perm)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
