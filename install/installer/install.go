@@ -339,8 +339,8 @@ func Install(ctx context.Context, t *Target, o Options) (*Report, error) {
 // cleanStaging removes the dist-info staging directories, private unpack
 // directories and link probes an install that was killed left behind
 // (".NAME-V.dist-info.pyshim-*", ".pyshim-unpack-*",
-// ".link-probe.pyshim-*"), and the temporary files of script launchers: with the lock held, no other install is using
-// them.
+// ".link-probe.pyshim-*"), and the temporary files of script launchers:
+// with the lock held, no other install is using them.
 func cleanStaging(t *Target) {
 	for _, dir := range []string{t.Scheme.Purelib, t.Scheme.Platlib} {
 		entries, err := os.ReadDir(dir)

@@ -53,13 +53,17 @@ func pluginCommands() []string { return []string{"which", "list", "plugins", "ex
 // handOver execs pyshim-plugins, next to this executable, with args. It
 // returns only when that fails (pyshim-plugins not installed): then pyshim
 // runs the command itself, and each plugin reports the missing host.
-func handOver(args []string) {
+func handOver(args []string) { _, _ = execSibling(resolver.PluginsExeName, args) }
+
+// execSibling execs the executable name next to this one with args, and
+// returns only when it could not, with the path it tried.
+func execSibling(name string, args []string) (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return
+		return name, err
 	}
-	heavy := filepath.Join(filepath.Dir(exe), resolver.PluginsExeName)
-	_ = syscall.Exec(heavy, append([]string{heavy}, args...), os.Environ())
+	path := filepath.Join(filepath.Dir(exe), name)
+	return path, syscall.Exec(path, append([]string{path}, args...), os.Environ())
 }
 
 func newRoot() *cobra.Command {

@@ -5,9 +5,7 @@ package cli
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 )
@@ -61,11 +59,6 @@ func packageCmds() []*cobra.Command {
 // handOverPackages execs pyshim-install, next to this executable, with
 // args, and returns only the error that it could not.
 func handOverPackages(args []string) error {
-	exe, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("%s: finding %s: %v", args[0], InstallExeName, err)
-	}
-	full := filepath.Join(filepath.Dir(exe), InstallExeName)
-	err = syscall.Exec(full, append([]string{full}, args...), os.Environ())
+	full, err := execSibling(InstallExeName, args)
 	return fmt.Errorf("`pyshim %s` runs %s, which should be next to pyshim: %v; reinstall pyshim (./install.sh)", args[0], full, err)
 }
