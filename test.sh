@@ -26,7 +26,7 @@ go test -count=1 -timeout 80m ./...
 for t in install/pep440:FuzzParseVersion install/pep440:FuzzParseSpecifier \
   install/pep508:FuzzParseRequirement install/pep508:FuzzParseMarker \
   install/index:FuzzParseMetadata install/index:FuzzParseHTML install/index:FuzzParseJSON install/inflate:FuzzDecode \
-  install/reqfile:FuzzParse install/pyproject:FuzzParse install/wheel:FuzzParseFilename install/wheel:FuzzParseRecord \
+  install/reqfile:FuzzParse install/pyproject:FuzzParse install/wheel:FuzzParseFilename install/wheel:FuzzParseRecord install/wheel:FuzzFormatRecord \
   resolver:FuzzParseRequest resolver/versionfile:FuzzParsePythonVersion shim:FuzzDecode \
   plugins/sdk/interp:FuzzParseVersion plugins/sdk/interp:FuzzParsePyvenvCfg \
   plugins/nix:FuzzParseShellWrapper plugins/nix:FuzzParseMakeCWrapper config:FuzzParse \

@@ -35,14 +35,6 @@ func mkdirs(dir string) error {
 	return os.MkdirAll(dir, 0o755) // the slow path says what is wrong
 }
 
-// mkdirOne makes the directory dir (mode 0755); one that exists is no error.
-func mkdirOne(dir string) error {
-	if err := syscall.Mkdir(dir, 0o755); err != nil && err != syscall.EEXIST {
-		return err
-	}
-	return nil
-}
-
 // openZip opens the wheel at path as a zip archive read from a read-only
 // mapping of the file: no copy, and the kernel maps the cached pages many
 // at a time. Reading the mapping faults if the file shrinks meanwhile;

@@ -442,10 +442,13 @@ var interpreterNameRE = sync.OnceValue(func() *regexp.Regexp {
 // python3) or its pyvenv.cfg: pip would overwrite them and leave a venv
 // whose python is the wheel's script.
 func checkProtected(files []item, s Scheme, o Options) error {
-	scripts, cfg := filepath.Clean(s.Scripts), filepath.Join(s.Data, "pyvenv.cfg")
+	scripts, cfg := filepath.Clean(s.Scripts)+string(filepath.Separator), filepath.Join(s.Data, "pyvenv.cfg")
 	for _, it := range files {
-		dir, name := filepath.Dir(it.dst), filepath.Base(it.dst)
-		if (dir == scripts && (interpreterNameRE().MatchString(name) || it.dst == o.Python)) || it.dst == cfg {
+		// (dst is clean: a file of the scripts directory itself has no
+		// separator after its prefix.)
+		name, inScripts := strings.CutPrefix(it.dst, scripts)
+		inScripts = inScripts && !strings.ContainsRune(name, filepath.Separator)
+		if (inScripts && (interpreterNameRE().MatchString(name) || it.dst == o.Python)) || it.dst == cfg {
 			return fmt.Errorf("refusing it: %s would replace the environment's own %s", describe(it), it.dst)
 		}
 	}
@@ -592,7 +595,7 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 		made[d] = true
 		return nil
 	}
-	placed, err := placeAll(ctx, pl, files, p.missing)
+	placed, err := placeAll(ctx, pl, files, p.missing, localFS(libDir))
 	if err != nil {
 		return nil, err
 	}
@@ -695,7 +698,9 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 // the work is system calls, which run in parallel. Files are placed in
 // the order of their directories, so that each directory is made once
 // and its descriptor opened once (RECORD order interleaves directories).
-func placeAll(ctx context.Context, pl *placer, files []item, missing map[string]bool) ([]recordEntry, error) {
+// local: the target is on a local file system, where links and mkdirs
+// are made as raw system calls (see localFS).
+func placeAll(ctx context.Context, pl *placer, files []item, missing map[string]bool, local bool) ([]recordEntry, error) {
 	out := make([]recordEntry, len(files))
 	dirOf := make([]string, len(files))
 	order := make([]int, len(files))
@@ -713,13 +718,16 @@ func placeAll(ctx context.Context, pl *placer, files []item, missing map[string]
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
-	base := placer{mode: pl.mode, move: pl.move, noReflink: pl.noReflink, noHardlink: pl.noHardlink}
 	for w := 0; w < workers; w++ {
-		p := &placer{mode: base.mode, move: base.move, noReflink: base.noReflink, noHardlink: base.noHardlink}
+		p := &placer{mode: pl.mode, move: pl.move, noReflink: pl.noReflink, noHardlink: pl.noHardlink}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pw := placeWorker{p: p, files: files, dirOf: dirOf, out: out, made: dirMaker{missing: missing, made: map[string]bool{}}}
+			pw := placeWorker{
+				p: p, files: files, dirOf: dirOf, out: out,
+				dirs: dirLinker{raw: local},
+				made: dirMaker{missing: missing, made: map[string]bool{}, raw: local},
+			}
 			defer pw.dirs.close()
 			for {
 				lo := int(next.Add(run)) - run
@@ -798,6 +806,7 @@ func (w *placeWorker) place(ctx context.Context, order []int) error {
 type dirMaker struct {
 	missing map[string]bool
 	made    map[string]bool
+	raw     bool // the directories are on a local file system (see localFS)
 }
 
 // ensure makes d, and its missing parents first, unless the plan found
@@ -812,7 +821,7 @@ func (m *dirMaker) ensure(d string) error {
 			return err
 		}
 	}
-	if err := mkdirOne(d); err != nil {
+	if err := makeDir(d, m.raw); err != nil {
 		if err := mkdirs(d); err != nil { // says what is wrong
 			return err
 		}

@@ -24,12 +24,16 @@ func checkRelPath(p string) error {
 	case !utf8.ValidString(p):
 		return fmt.Errorf("a path that is not UTF-8 %q", p)
 	}
-	for _, c := range strings.Split(p, "/") {
+	for rest := p; ; {
+		c, more, found := strings.Cut(rest, "/")
 		if c == "" || c == "." || c == ".." {
 			return fmt.Errorf("a path escaping its directory %q", p)
 		}
+		if !found {
+			return nil
+		}
+		rest = more
 	}
-	return nil
 }
 
 // isSignature reports whether p (relative to the dist-info dir) is RECORD
