@@ -3,6 +3,8 @@ package wheel
 import (
 	"fmt"
 	"os"
+	"runtime"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -60,20 +62,21 @@ func mkdirat(dir string, raw bool) error {
 }
 
 // linkat hard-links name src in the directory srcFd to dst in dstFd, as a
-// raw call when raw is set.
-func linkat(srcFd int, src string, dstFd int, dst string, raw bool) error {
+// raw call when raw is set; buf is scratch space for the two
+// NUL-terminated names, kept between calls so that a link allocates
+// nothing.
+func linkat(srcFd int, src string, dstFd int, dst string, raw bool, buf *[]byte) error {
 	if !raw {
 		return unix.Linkat(srcFd, src, dstFd, dst, 0)
 	}
-	p0, err := unix.BytePtrFromString(src)
-	if err != nil {
-		return err
+	if strings.IndexByte(src, 0) >= 0 || strings.IndexByte(dst, 0) >= 0 {
+		return unix.EINVAL
 	}
-	p1, err := unix.BytePtrFromString(dst)
-	if err != nil {
-		return err
-	}
-	if _, _, e := unix.RawSyscall6(unix.SYS_LINKAT, uintptr(srcFd), uintptr(unsafe.Pointer(p0)), uintptr(dstFd), uintptr(unsafe.Pointer(p1)), 0, 0); e != 0 {
+	b := append(append(append(append((*buf)[:0], src...), 0), dst...), 0)
+	*buf = b
+	_, _, e := unix.RawSyscall6(unix.SYS_LINKAT, uintptr(srcFd), uintptr(unsafe.Pointer(&b[0])), uintptr(dstFd), uintptr(unsafe.Pointer(&b[len(src)+1])), 0, 0)
+	runtime.KeepAlive(b)
+	if e != 0 {
 		return e
 	}
 	return nil
@@ -97,6 +100,7 @@ type dirLinker struct {
 	srcDir, dstDir string
 	srcFd, dstFd   int // valid when the matching dir is set
 	raw            bool
+	names          []byte // linkat's scratch space
 }
 
 // link hard-links src to the new name dst and reports whether it did; on
@@ -109,7 +113,7 @@ func (l *dirLinker) link(src, dst string) bool {
 		return false
 	}
 	for {
-		err := linkat(l.srcFd, sb, l.dstFd, db, l.raw)
+		err := linkat(l.srcFd, sb, l.dstFd, db, l.raw, &l.names)
 		if err == unix.EINTR {
 			continue
 		}

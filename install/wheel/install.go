@@ -325,6 +325,7 @@ func (w *wheelInfo) plan(src string, s Scheme, o Options) (libDir string, files,
 	finalDist := filepath.Join(libDir, w.distInfo)
 	roots := s.roots()
 	byDst := make(map[string]int, len(w.record))
+	files = make([]item, 0, len(w.record))
 	members := openDirStater(src)
 	defer members.close()
 	for _, e := range w.record {

@@ -63,25 +63,27 @@ func parseRecord(data []byte) ([]recordEntry, error) {
 // reused between calls.
 func recordRows(data []byte, row func([]string) error) error {
 	if bytes.IndexByte(data, '"') < 0 && bytes.IndexByte(data, '\r') < 0 {
+		// One copy of the whole file; the fields are slices of it.
+		text := string(data)
 		var fields []string
-		for len(data) > 0 {
-			line := data
-			if i := bytes.IndexByte(data, '\n'); i >= 0 {
-				line, data = data[:i], data[i+1:]
+		for len(text) > 0 {
+			line := text
+			if i := strings.IndexByte(text, '\n'); i >= 0 {
+				line, text = text[:i], text[i+1:]
 			} else {
-				data = nil
+				text = ""
 			}
 			if len(line) == 0 {
 				continue // encoding/csv skips empty lines
 			}
 			fields = fields[:0]
 			for {
-				i := bytes.IndexByte(line, ',')
+				i := strings.IndexByte(line, ',')
 				if i < 0 {
-					fields = append(fields, string(line))
+					fields = append(fields, line)
 					break
 				}
-				fields = append(fields, string(line[:i]))
+				fields = append(fields, line[:i])
 				line = line[i+1:]
 			}
 			if err := row(fields); err != nil {
