@@ -572,8 +572,9 @@ func (p *Planned) install(ctx context.Context, pl *placer) (*Installed, error) {
 		removals = append(removals, r)
 	}
 
-	inst := &Installed{Name: w.name, Version: w.version, DistInfo: filepath.Join(libDir, w.distInfo)}
-	var rows []recordEntry
+	n := len(files) + len(dist) + 4 // and INSTALLER, REQUESTED, direct_url.json, RECORD
+	inst := &Installed{Name: w.name, Version: w.version, DistInfo: filepath.Join(libDir, w.distInfo), Files: make([]string, 0, n)}
+	rows := make([]recordEntry, 0, n)
 	libPrefix := libDir + string(filepath.Separator)
 	relToLib := func(p string) string {
 		if rest, ok := strings.CutPrefix(p, libPrefix); ok {
