@@ -10,7 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The calls a warm install makes once per file (link, stat) or directory
+// The calls a warm install makes once per file (link) or directory
 // (mkdir) are, on a local file system, a few to a few tens of
 // microseconds of kernel work that never waits for a device for long.
 // Made through the Go scheduler's syscall path, every one that outlasts
@@ -43,24 +43,6 @@ func localFS(dir string) bool {
 	return unix.Statfs(dir, &st) == nil && localMagic[int64(st.Type)]
 }
 
-// mkdirat makes the directory dir (mode 0755) as a raw call when raw is
-// set. (Each raw call keeps the conversion of its pointers in the call
-// expression, where the compiler keeps their memory alive.)
-func mkdirat(dir string, raw bool) error {
-	if !raw {
-		return unix.Mkdirat(unix.AT_FDCWD, dir, 0o755)
-	}
-	p, err := unix.BytePtrFromString(dir)
-	if err != nil {
-		return err
-	}
-	cwd := unix.AT_FDCWD
-	if _, _, e := unix.RawSyscall(unix.SYS_MKDIRAT, uintptr(cwd), uintptr(unsafe.Pointer(p)), 0o755); e != 0 {
-		return e
-	}
-	return nil
-}
-
 // linkat hard-links name src in the directory srcFd to dst in dstFd, as a
 // raw call when raw is set; buf is scratch space for the two
 // NUL-terminated names, kept between calls so that a link allocates
@@ -85,7 +67,18 @@ func linkat(srcFd int, src string, dstFd int, dst string, raw bool, buf *[]byte)
 // makeDir makes the directory dir (mode 0755); one that exists is no
 // error. raw: dir is on a local file system.
 func makeDir(dir string, raw bool) error {
-	if err := mkdirat(dir, raw); err != nil && err != unix.EEXIST {
+	var err error
+	if !raw {
+		err = unix.Mkdirat(unix.AT_FDCWD, dir, 0o755)
+	} else if p, perr := unix.BytePtrFromString(dir); perr != nil {
+		err = perr
+	} else {
+		cwd := unix.AT_FDCWD
+		if _, _, e := unix.RawSyscall(unix.SYS_MKDIRAT, uintptr(cwd), uintptr(unsafe.Pointer(p)), 0o755); e != 0 {
+			err = e
+		}
+	}
+	if err != nil && err != unix.EEXIST {
 		return &os.PathError{Op: "mkdir", Path: dir, Err: err}
 	}
 	return nil

@@ -721,7 +721,9 @@ func placeAll(ctx context.Context, pl *placer, files []item, missing map[string]
 	var wg sync.WaitGroup
 	errs := make([]error, workers)
 	for w := 0; w < workers; w++ {
-		p := &placer{mode: pl.mode, move: pl.move, noReflink: pl.noReflink, noHardlink: pl.noHardlink}
+		p := new(placer)
+		*p = *pl
+		p.buf = nil // each worker its own copy buffer
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

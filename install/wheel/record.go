@@ -27,9 +27,9 @@ type recordEntry struct {
 // parseRecord reads a RECORD file (CSV, PEP 376). Rows naming the same
 // path twice must agree.
 func parseRecord(data []byte) ([]recordEntry, error) {
-	n := bytes.Count(data, []byte{'\n'}) + 1 // rows, about
-	out := make([]recordEntry, 0, n)
-	seen := make(map[string]int, n)
+	lines := bytes.Count(data, []byte{'\n'}) + 1 // about as many rows
+	out := make([]recordEntry, 0, lines)
+	seen := make(map[string]int, lines)
 	err := recordRows(data, func(row []string) error {
 		if len(row) == 0 || (len(row) == 1 && row[0] == "") {
 			return nil
